@@ -1,0 +1,39 @@
+# Pedidos com Kafka. `make` alone lists the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+VENV := .venv
+PEDIDOS := $(VENV)/bin/pedidos
+PYTEST_ARGS ?=
+
+.PHONY: help setup run stop status test test-unit lint clean
+
+help: ## Mostra esta ajuda / show this help
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36mmake %-10s\033[0m %s\n", $$1, $$2}'
+
+setup: ## Instala o que falta (apt, pip, Maven) / install what is missing, idempotently
+	@bash tools/setup/setup.sh
+
+run: setup ## Sobe o stack e provisiona / start the stack and provision it
+	@$(PEDIDOS) stack up
+	@$(PEDIDOS) provision
+	@$(PEDIDOS) stack status
+
+stop: ## Para tudo o que o projeto iniciou / stop everything the project started
+	@if [ -x $(PEDIDOS) ]; then $(PEDIDOS) stack down; else echo "nada a parar / nothing to stop"; fi
+
+status: ## Saúde e memória de cada componente / health and memory of each component
+	@$(PEDIDOS) stack status
+
+test: setup lint ## Lint + testes unitários e de integração contra o stack real / all tests, real stack
+	@$(VENV)/bin/pytest -ra $(PYTEST_ARGS)
+
+test-unit: setup ## Só os testes sem broker / only the tests that need no broker
+	@$(VENV)/bin/pytest -ra tests/unit $(PYTEST_ARGS)
+
+lint: setup ## ruff check + ruff format --check
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+
+clean: stop ## Apaga dados e logs (mantém os downloads) / delete data and logs, keep downloads
+	@find .state -mindepth 1 -maxdepth 1 ! -name dist -exec rm -rf {} + 2>/dev/null || true

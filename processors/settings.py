@@ -1,0 +1,63 @@
+"""One settings object for every process, read from ``PEDIDOS_*`` environment variables.
+
+Every port, path and address lives here with its default; nothing else in the code hard-codes one.
+`pedidos config` prints them all, with the environment variable that overrides each.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PEDIDOS_", frozen=True)
+
+    state_dir: Path = Field(PROJECT_ROOT / ".state", description="Data, logs and pid files (git-ignored)")
+    dist_dir: Path = Field(PROJECT_ROOT / ".state" / "dist", description="Kafka and Apicurio binaries")
+    host: str = Field("127.0.0.1", description="Loopback address every component listens on")
+
+    kafka_port: int = Field(
+        9092, description="Kafka client listener of broker 1 (broker n uses port + n - 1)"
+    )
+    kafka_controller_port: int = Field(9192, description="KRaft controller listener of broker 1 (+ n - 1)")
+    kafka_brokers: int = Field(1, ge=1, le=3, description="Number of KRaft nodes (3 for the acks lab)")
+    kafka_heap: str = Field("512m", description="JVM heap of each Kafka node")
+
+    registry_port: int = Field(8081, description="Apicurio Registry HTTP port")
+    registry_management_port: int = Field(8091, description="Apicurio management interface (metrics, health)")
+    registry_heap: str = Field("384m", description="JVM heap of the registry")
+
+    postgres_port: int = Field(5433, description="Project-local PostgreSQL cluster port")
+    postgres_user: str = Field("pedidos", description="Application database role")
+    postgres_password: str = Field("pedidos", description="Application database password")
+    postgres_db: str = Field("pedidos", description="Application database")
+    registry_db: str = Field("registry", description="Database holding the registry's schemas")
+
+    startup_timeout_s: float = Field(120.0, description="Deadline for each component to become healthy")
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return ",".join(f"{self.host}:{self.kafka_port + i}" for i in range(self.kafka_brokers))
+
+    @property
+    def registry_url(self) -> str:
+        """Confluent-compatible API of Apicurio, what confluent-kafka's registry client talks to."""
+        return f"http://{self.host}:{self.registry_port}/apis/ccompat/v7"
+
+    @property
+    def database_url(self) -> str:
+        return (
+            f"postgresql://{self.postgres_user}:{self.postgres_password}"
+            f"@{self.host}:{self.postgres_port}/{self.postgres_db}"
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

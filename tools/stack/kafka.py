@@ -1,0 +1,168 @@
+"""Apache Kafka in KRaft mode from its Maven Central jars: one node by default, three for the acks lab.
+
+Every node is a combined broker+controller on loopback. The settings a small cluster needs for transactions
+(replication of the transaction state log and offsets topic no larger than the cluster) are derived from the
+node count, so the same code serves the single node and the three-node lab.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import subprocess
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from confluent_kafka.admin import AdminClient
+
+from processors.settings import Settings
+from tools.stack.dist import Distributions, find_java
+from tools.stack.procs import ManagedProcess, StackError
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass(frozen=True)
+class KafkaNode:
+    settings: Settings
+    node_id: int  # 1-based
+
+    @property
+    def cluster_dir(self) -> Path:
+        # One directory per cluster size: a 1-node and a 3-node cluster have different quorums.
+        return self.settings.state_dir / f"kafka-{self.settings.kafka_brokers}n"
+
+    @property
+    def node_dir(self) -> Path:
+        return self.cluster_dir / f"node-{self.node_id}"
+
+    @property
+    def port(self) -> int:
+        return self.settings.kafka_port + self.node_id - 1
+
+    @property
+    def controller_port(self) -> int:
+        return self.settings.kafka_controller_port + self.node_id - 1
+
+    @property
+    def address(self) -> str:
+        return f"{self.settings.host}:{self.port}"
+
+    @property
+    def process(self) -> ManagedProcess:
+        return ManagedProcess(
+            f"kafka-{self.node_id}", self.settings.state_dir / "run", self.settings.state_dir / "logs"
+        )
+
+    def server_properties(self) -> str:
+        s, brokers = self.settings, self.settings.kafka_brokers
+        replication, min_isr = min(3, brokers), min(2, brokers)
+        voters = ",".join(f"{i}@{s.host}:{s.kafka_controller_port + i - 1}" for i in range(1, brokers + 1))
+        return "\n".join(
+            [
+                "process.roles=broker,controller",
+                f"node.id={self.node_id}",
+                f"controller.quorum.voters={voters}",
+                f"listeners=PLAINTEXT://{self.address},CONTROLLER://{s.host}:{self.controller_port}",
+                f"advertised.listeners=PLAINTEXT://{self.address}",
+                "controller.listener.names=CONTROLLER",
+                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                f"log.dirs={self.node_dir / 'data'}",
+                # Transactions need the transaction state log and offsets topic creatable on this cluster.
+                f"offsets.topic.replication.factor={replication}",
+                f"transaction.state.log.replication.factor={replication}",
+                f"transaction.state.log.min.isr={min_isr}",
+                f"default.replication.factor={replication}",
+                f"min.insync.replicas={min_isr}",
+                # Fewer internal partitions than the default 50: a laptop-sized cluster starts faster.
+                "offsets.topic.num.partitions=10",
+                "transaction.state.log.num.partitions=10",
+                # A group forms at once instead of waiting 3 s for more members: tests and demos start fast.
+                "group.initial.rebalance.delay.ms=0",
+                "unclean.leader.election.enable=false",
+                # Every topic is declared in code and provisioned; a typo must fail, not create a topic.
+                "auto.create.topics.enable=false",
+                "num.partitions=3",
+                "",
+            ]
+        )
+
+    def java_command(self, main_class: str, *args: str, heap: str | None = None) -> list[str]:
+        dist = Distributions(self.settings.dist_dir)
+        heap = heap or self.settings.kafka_heap
+        return [
+            find_java(17),
+            f"-Xmx{heap}",
+            "-Xms128m",
+            "-XX:+UseG1GC",
+            "-XX:MaxGCPauseMillis=20",
+            "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile={TEMPLATES / 'log4j2.properties'}",
+            self.process.marker,
+            "-cp",
+            f"{dist.kafka_libs}/*",
+            main_class,
+            *args,
+        ]
+
+    def prepare(self) -> None:
+        """Write the node's configuration and format its storage, once."""
+        self.node_dir.mkdir(parents=True, exist_ok=True)
+        config = self.node_dir / "server.properties"
+        config.write_text(self.server_properties())
+        if (self.node_dir / "data" / "meta.properties").exists():
+            return
+        cmd = self.java_command(
+            "kafka.tools.StorageTool",
+            "format",
+            "-t",
+            _cluster_id(self.cluster_dir),
+            "-c",
+            str(config),
+            "--ignore-formatted",
+            heap="256m",
+        )
+        result = subprocess.run(cmd, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise StackError(
+                f"kafka-{self.node_id}: formatting storage failed\n{result.stdout}{result.stderr}"
+            )
+
+    def start(self) -> int:
+        self.prepare()
+        return self.process.start(self.java_command("kafka.Kafka", str(self.node_dir / "server.properties")))
+
+    def healthy(self) -> bool:
+        """The node answers a metadata request and the cluster it reports includes this node."""
+        try:
+            admin = AdminClient(
+                {
+                    "bootstrap.servers": self.address,
+                    "socket.timeout.ms": 2000,
+                    "log_level": 0,
+                    "logger": _silent_logger(),
+                }
+            )
+            metadata = admin.list_topics(timeout=2)
+        except Exception:
+            return False
+        return self.node_id in metadata.brokers and len(metadata.brokers) == self.settings.kafka_brokers
+
+
+def _cluster_id(cluster_dir: Path) -> str:
+    path = cluster_dir / "cluster.id"
+    if not path.exists():
+        cluster_dir.mkdir(parents=True, exist_ok=True)
+        # The same encoding as `kafka-storage random-uuid`: 16 random bytes, URL-safe base64, no padding.
+        path.write_text(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))
+    return path.read_text().strip()
+
+
+def _silent_logger() -> logging.Logger:
+    # librdkafka logs every refused connection while the broker boots; the wait reports failures itself.
+    logger = logging.getLogger("pedidos.stack.kafka-probe")
+    logger.addHandler(logging.NullHandler())
+    logger.propagate = False
+    return logger

@@ -1,0 +1,185 @@
+"""Start, find and stop the processes this project started, and nothing else.
+
+Each managed process has a pid file under the state directory and carries a marker on its command line
+(``-Dpedidos.component=<name>``), so ``stack down`` can check that a pid still belongs to us before
+signalling it: pids are recycled, and a broad ``pkill java`` would hit other people's programs.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class StackError(RuntimeError):
+    """A component could not be installed, started or stopped; the message says what to do."""
+
+
+def wait_until(
+    check: Callable[[], bool],
+    *,
+    timeout_s: float,
+    what: str,
+    log: Path | None = None,
+    alive: Callable[[], bool] | None = None,
+    interval_s: float = 0.25,
+) -> float:
+    """Poll ``check`` until it is true; return the seconds it took, raise StackError at the deadline.
+
+    ``alive`` lets the wait fail fast when the process we wait for has already died.
+    """
+    started = time.monotonic()
+    deadline = started + timeout_s
+    while time.monotonic() < deadline:
+        if check():
+            return time.monotonic() - started
+        if alive is not None and not alive():
+            raise StackError(f"{what}: the process exited while starting.{_log_tail(log)}")
+        time.sleep(interval_s)
+    raise StackError(f"{what}: not healthy after {timeout_s:.0f} s.{_log_tail(log)}")
+
+
+def _log_tail(log: Path | None, lines: int = 15) -> str:
+    if log is None or not log.exists():
+        return ""
+    tail = log.read_text(errors="replace").splitlines()[-lines:]
+    return f"\nLast lines of {log}:\n" + "\n".join("  " + line for line in tail)
+
+
+@dataclass(frozen=True)
+class ManagedProcess:
+    """A long-running child we own: its pid file, its log and the marker that identifies it."""
+
+    name: str
+    run_dir: Path
+    log_dir: Path
+
+    @property
+    def pid_file(self) -> Path:
+        return self.run_dir / f"{self.name}.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.log_dir / f"{self.name}.log"
+
+    @property
+    def marker(self) -> str:
+        return f"-Dpedidos.component={self.name}"
+
+    def pid(self) -> int | None:
+        """The pid from our pid file if that process is alive and still ours, else None."""
+        try:
+            pid = int(self.pid_file.read_text().strip())
+        except (FileNotFoundError, ValueError):
+            return None
+        return pid if _cmdline_contains(pid, self.marker) else None
+
+    def is_running(self) -> bool:
+        return self.pid() is not None
+
+    def start(
+        self, argv: Sequence[str], *, env: dict[str, str] | None = None, cwd: Path | None = None
+    ) -> int:
+        if self.marker not in argv:
+            raise ValueError(f"{self.name}: the command line must carry {self.marker}")
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        with self.log_file.open("ab") as log:
+            log.write(f"\n==== {time.strftime('%Y-%m-%d %H:%M:%S')} starting {self.name}\n".encode())
+            log.flush()
+            # A session of its own: Ctrl-C in the terminal that ran `stack up` must not kill the broker.
+            child = subprocess.Popen(
+                list(argv),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=env,
+                cwd=cwd,
+                start_new_session=True,
+            )
+        self.pid_file.write_text(f"{child.pid}\n")
+        return child.pid
+
+    def stop(self, *, timeout_s: float = 30.0, sig: int = signal.SIGTERM) -> bool:
+        """Signal our process and wait for it to exit (SIGKILL after the deadline). False if none ran."""
+        pid = self.pid()
+        if pid is None:
+            self.pid_file.unlink(missing_ok=True)
+            return False
+        os.kill(pid, sig)
+        try:
+            wait_until(
+                lambda: not process_alive(pid),
+                timeout_s=timeout_s,
+                what=f"stopping {self.name}",
+                interval_s=0.1,
+            )
+        except StackError:
+            os.kill(pid, signal.SIGKILL)
+            wait_until(
+                lambda: not process_alive(pid), timeout_s=10, what=f"killing {self.name}", interval_s=0.1
+            )
+        self.pid_file.unlink(missing_ok=True)
+        return True
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(") ", 1)[1][0] != "Z"  # a zombie has exited, only unreaped
+    except (FileNotFoundError, IndexError):
+        return False
+
+
+def _cmdline_contains(pid: int, marker: str) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            args = f.read().split(b"\0")
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return False
+    return marker.encode() in args and process_alive(pid)
+
+
+def resident_memory_mb(pid: int) -> float | None:
+    """Memory of a process and its children in MiB (None when it is gone).
+
+    Proportional set size (PSS) from smaps_rollup, so the shared buffers PostgreSQL's processes all map are
+    counted once, not once per backend as summing RSS would.
+    """
+    total_kb = 0
+    found = False
+    for member in [pid, *_descendants(pid)]:
+        try:
+            with open(f"/proc/{member}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        total_kb += int(line.split()[1])
+                        found = True
+                        break
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total_kb / 1024 if found else None
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = int(f.read().rsplit(") ", 1)[1].split()[1])
+        except (FileNotFoundError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    found, queue = [], list(children.get(pid, []))
+    while queue:
+        child = queue.pop()
+        found.append(child)
+        queue.extend(children.get(child, []))
+    return found
