@@ -1,0 +1,57 @@
+"""Avro values through the schema registry, one registry client per process.
+
+Producers write with the newest schema of a topic (``avro/<topic>.vN.avsc``, already registered by
+provisioning, so serializers never auto-register); consumers read with the writer's schema id from the wire.
+An undecodable value (garbage bytes, an unknown schema id) raises ``PoisonPill`` so the runtime can dead-letter it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from confluent_kafka.schema_registry import SchemaRegistryClient
+from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
+from confluent_kafka.serialization import MessageField, SerializationContext, SerializationError
+
+from tools.provision.schemas import latest_schema
+
+Event = dict[str, Any]
+
+
+class PoisonPill(Exception):
+    """A record that can never be decoded; ``reason`` names why (it becomes a DLQ header)."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+class AvroCodec:
+    def __init__(self, registry_url: str) -> None:
+        self.registry = SchemaRegistryClient({"url": registry_url})
+        self._serializers: dict[str, AvroSerializer] = {}
+        self._deserializer = AvroDeserializer(self.registry)
+
+    def encode(self, topic: str, event: Event) -> bytes:
+        serializer = self._serializers.get(topic)
+        if serializer is None:
+            serializer = AvroSerializer(
+                self.registry,
+                latest_schema(topic),
+                conf={"auto.register.schemas": False, "use.latest.version": False},
+            )
+            self._serializers[topic] = serializer
+        return serializer(event, SerializationContext(topic, MessageField.VALUE))
+
+    def decode(self, topic: str, value: bytes | None) -> Event:
+        if not value or len(value) < 5 or value[0] != 0:
+            raise PoisonPill("not-avro", "the value does not start with the registry's magic byte 0")
+        try:
+            return self._deserializer(value, SerializationContext(topic, MessageField.VALUE))
+        except SerializationError as error:
+            raise PoisonPill("undecodable", str(error)) from error
+        except Exception as error:  # the registry answers 404 for an id it never issued
+            if getattr(error, "http_status_code", None) == 404:
+                raise PoisonPill("unknown-schema-id", str(error)) from error
+            raise
