@@ -41,6 +41,32 @@ class Settings(BaseSettings):
 
     startup_timeout_s: float = Field(120.0, description="Deadline for each component to become healthy")
 
+    batch_size: int = Field(100, ge=1, description="Records per processor transaction, at most")
+    commit_interval_ms: int = Field(100, ge=1, description="A processor commits at least this often (ms)")
+    transaction_timeout_ms: int = Field(20_000, description="Kafka transaction timeout of the processors")
+    metrics_base_port: int = Field(9400, description="Prometheus port of payment-0; see `pedidos processor`")
+    crash_at: str | None = Field(None, description="Crash point for the kill demo (after-produce, ...)")
+    crash_after: int = Field(1, ge=1, description="Crash at the N-th arrival at the crash point")
+    payment_failure_probability: float = Field(0.1, ge=0, le=1, description="Share of payments declined")
+    payment_latency_ms: float = Field(20.0, ge=0, description="Simulated payment provider latency")
+    saga_payment_timeout_s: float = Field(30.0, gt=0, description="Saga deadline for the payment step")
+    saga_stock_timeout_s: float = Field(30.0, gt=0, description="Saga deadline for the stock step")
+
+    gateway_port: int = Field(8000, description="Gateway HTTP port (gunicorn, gthread worker)")
+    gateway_workers: int = Field(1, ge=1, description="Gateway worker processes (each has its own producer)")
+    gateway_threads: int = Field(16, ge=1, description="Request threads per gateway worker")
+    gateway_ack_timeout_s: float = Field(
+        5.0, gt=0, description="Checkout waits this long for the broker's ack before answering 503"
+    )
+    gateway_retry_after_s: int = Field(5, ge=1, description="Retry-After (seconds) sent with a 503")
+    gateway_db_pool_size: int = Field(
+        20, ge=1, description="PostgreSQL connections per gateway worker (>= threads)"
+    )
+
+    projector_group: str = Field("projector", description="Consumer group of the read-model projector")
+    projector_batch_size: int = Field(500, ge=1, description="Records per projector database transaction")
+    projector_poll_timeout_s: float = Field(0.5, gt=0, description="Projector poll wait per batch")
+
     @property
     def bootstrap_servers(self) -> str:
         return ",".join(f"{self.host}:{self.kafka_port + i}" for i in range(self.kafka_brokers))

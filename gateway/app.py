@@ -1,0 +1,94 @@
+"""The gateway's application factory: configuration, long-lived clients, error handlers, blueprints.
+
+Configuration comes from ``Settings`` (``PEDIDOS_*`` variables), then ``test_config``. Each long-lived
+client (PostgreSQL pool, Kafka producer, Avro codec) is created once per process by an ``init_*`` function and
+kept in ``app.extensions``; gunicorn calls the factory in each worker after the fork, so no client crosses a
+fork.
+"""
+
+from __future__ import annotations
+
+import atexit
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, g, jsonify
+from psycopg_pool import ConnectionPool
+
+from gateway import checkout, metrics
+from gateway.errors import init_errors
+from gateway.publisher import OrderPublisher
+from processors.runtime.serde import AvroCodec
+from processors.settings import get_settings
+
+
+def default_config() -> dict[str, Any]:
+    settings = get_settings()
+    return {
+        "DATABASE_URL": settings.database_url,
+        "BOOTSTRAP_SERVERS": settings.bootstrap_servers,
+        "REGISTRY_URL": settings.registry_url,
+        "ACK_TIMEOUT_S": settings.gateway_ack_timeout_s,
+        "RETRY_AFTER_S": settings.gateway_retry_after_s,
+        "DB_POOL_SIZE": settings.gateway_db_pool_size,
+        # Waiting longer for a database connection than for Kafka's ack would make no sense.
+        "DB_TIMEOUT_S": settings.gateway_ack_timeout_s,
+        "MAX_CONTENT_LENGTH": 256 * 1024,  # 50 items fit in a few KiB
+    }
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__)
+    app.json.sort_keys = False  # keep the documented field order of responses
+    app.json.ensure_ascii = False  # "pedido inválido", not "pedido inv\u00e1lido"
+    app.config.from_mapping(default_config())
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+
+    init_db(app)
+    init_kafka(app)
+    init_errors(app)
+    app.register_blueprint(checkout.bp)
+    app.register_blueprint(metrics.bp)
+
+    @app.after_request
+    def echo_correlation_id(response):
+        correlation_id = g.get("correlation_id")
+        if correlation_id and "X-Correlation-Id" not in response.headers:
+            response.headers["X-Correlation-Id"] = correlation_id
+        return response
+
+    @app.get("/health")
+    def health():
+        return jsonify({"status": "ok"})
+
+    atexit.register(close_app, app)
+    return app
+
+
+def init_db(app: Flask) -> None:
+    # autocommit: every `with conn.transaction()` block is one transaction and a lone SELECT holds none.
+    app.extensions["db_pool"] = ConnectionPool(
+        app.config["DATABASE_URL"],
+        min_size=1,
+        max_size=app.config["DB_POOL_SIZE"],
+        timeout=app.config["DB_TIMEOUT_S"],
+        kwargs={"autocommit": True},
+        name="gateway",
+        open=True,
+    )
+
+
+def init_kafka(app: Flask) -> None:
+    app.extensions["avro_codec"] = AvroCodec(app.config["REGISTRY_URL"])
+    app.extensions["publisher"] = OrderPublisher(app.config["BOOTSTRAP_SERVERS"], app.config["ACK_TIMEOUT_S"])
+
+
+def close_app(app: Flask) -> None:
+    """Flushes the producer and closes the pool; safe to call twice (tests, then atexit)."""
+    publisher = app.extensions.get("publisher")
+    if publisher is not None:
+        publisher.close()
+    pool = app.extensions.get("db_pool")
+    if pool is not None and not pool.closed:
+        pool.close()

@@ -1,0 +1,3 @@
+from processors.projector.command import run_projector
+
+run_projector()
