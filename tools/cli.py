@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import click
+from processors.projector.command import projector
 
+from gateway.command import gateway
 from tools.config_command import config
+from tools.processor_command import processor
 from tools.provision.commands import provision
+from tools.seed import seed
+from tools.services.commands import services
 from tools.stack.commands import stack
+from tools.traffic import traffic
+from tools.verify.command import verify
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -17,3 +24,13 @@ def main() -> None:
 main.add_command(stack)
 main.add_command(provision)
 main.add_command(config)
+main.add_command(processor)
+main.add_command(seed)
+main.add_command(gateway)
+main.add_command(projector)
+main.add_command(services)
+main.add_command(traffic)
+main.add_command(verify)
+
+if __name__ == "__main__":
+    main()

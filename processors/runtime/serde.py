@@ -2,20 +2,21 @@
 
 Producers write with the newest schema of a topic (``avro/<topic>.vN.avsc``, already registered by
 provisioning, so serializers never auto-register); consumers read with the writer's schema id from the wire.
-An undecodable value (garbage bytes, an unknown schema id) raises ``PoisonPill`` so the runtime can dead-letter it.
+An undecodable value (garbage bytes, an unknown schema id) raises ``PoisonPill``: the runtime dead-letters it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from confluent_kafka.schema_registry import SchemaRegistryClient
+from confluent_kafka.schema_registry import SchemaRegistryClient, topic_subject_name_strategy
 from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext, SerializationError
 
 from tools.provision.schemas import latest_schema
 
 Event = dict[str, Any]
+REGISTRY_TIMEOUT_S = 10
 
 
 class PoisonPill(Exception):
@@ -29,9 +30,14 @@ class PoisonPill(Exception):
 
 class AvroCodec:
     def __init__(self, registry_url: str) -> None:
-        self.registry = SchemaRegistryClient({"url": registry_url})
+        # Without a timeout, a registry connection that went silent blocks the caller forever.
+        self.registry = SchemaRegistryClient({"url": registry_url, "timeout": REGISTRY_TIMEOUT_S})
         self._serializers: dict[str, AvroSerializer] = {}
-        self._deserializer = AvroDeserializer(self.registry)
+        # An explicit subject strategy: the default asks the registry for subject "associations" on every
+        # record, an endpoint Apicurio answers 404, which is never cached (one HTTP round trip per record).
+        self._deserializer = AvroDeserializer(
+            self.registry, conf={"subject.name.strategy": topic_subject_name_strategy}
+        )
 
     def encode(self, topic: str, event: Event) -> bytes:
         serializer = self._serializers.get(topic)

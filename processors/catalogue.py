@@ -1,0 +1,66 @@
+"""The composition root of the processors: which handlers exist and how each is wired to its collaborators."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from processors.logs import configure_logging
+from processors.runtime.clients import RuntimeConfig
+from processors.runtime.crash import CrashPoints
+from processors.runtime.handler import Handler
+from processors.runtime.inbox import Database
+from processors.runtime.loop import EosLoop
+from processors.runtime.metrics import serve_metrics
+from processors.runtime.serde import AvroCodec
+from processors.settings import Settings
+
+PROCESSORS = ("payment", "inventory", "orchestrator", "notification")
+MAX_INSTANCES = 10  # each processor owns a block of ten metrics ports
+
+
+def build_handler(name: str, settings: Settings, codec: AvroCodec) -> Handler:
+    if name == "payment":
+        from processors.payment.handler import PaymentHandler
+        from processors.payment.simulation import PaymentSimulation
+
+        return PaymentHandler(
+            PaymentSimulation(settings.payment_failure_probability, settings.payment_latency_ms)
+        )
+    if name == "inventory":
+        from processors.inventory.handler import InventoryHandler
+
+        return InventoryHandler(Database(settings.database_url), codec)
+    if name == "orchestrator":
+        from processors.orchestrator.handler import OrchestratorHandler
+        from processors.orchestrator.saga import Deadlines
+
+        deadlines = Deadlines(
+            timedelta(seconds=settings.saga_payment_timeout_s),
+            timedelta(seconds=settings.saga_stock_timeout_s),
+        )
+        return OrchestratorHandler(settings.bootstrap_servers, codec, deadlines)
+    if name == "notification":
+        from processors.notification.handler import NotificationHandler
+
+        return NotificationHandler(Database(settings.database_url), codec)
+    raise ValueError(f"unknown processor {name!r}; choose one of {', '.join(PROCESSORS)}")
+
+
+def metrics_port(settings: Settings, name: str, instance: int) -> int:
+    return settings.metrics_base_port + PROCESSORS.index(name) * MAX_INSTANCES + instance
+
+
+def run_processor(name: str, instance: int, settings: Settings) -> int:
+    configure_logging(f"{name}-{instance}")
+    codec = AvroCodec(settings.registry_url)
+    handler = build_handler(name, settings, codec)
+    serve_metrics(metrics_port(settings, name, instance))
+    config = RuntimeConfig(
+        bootstrap_servers=settings.bootstrap_servers,
+        processor=name,
+        instance=instance,
+        batch_size=settings.batch_size,
+        commit_interval_s=settings.commit_interval_ms / 1000,
+        transaction_timeout_ms=settings.transaction_timeout_ms,
+    )
+    return EosLoop(handler, config, codec, CrashPoints(settings.crash_at, settings.crash_after)).run()

@@ -1,0 +1,77 @@
+"""Notification: one message per finished order, recorded in PostgreSQL and announced on a topic.
+
+The notification row (one per order, by a UNIQUE constraint) and the produced event are tied to the input
+event id through the inbox, so a replay after a crash neither notifies twice nor loses the event.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+import psycopg
+
+from processors.notification.messages import cancelled_message, confirmed_message
+from processors.runtime.crash import CrashPoints
+from processors.runtime.handler import InputRecord, Output, PermanentError, StatelessHandler, follow_up
+from processors.runtime.inbox import Database, process_once
+from processors.runtime.serde import AvroCodec
+
+NAME = "notification"
+log = logging.getLogger("pedidos.notification")
+CHANNEL = "email"
+
+
+class NotificationHandler(StatelessHandler):
+    name = NAME
+    input_topics = ("orders.confirmed", "orders.cancelled")
+    dlq_topic = "notifications.dlq"
+
+    def __init__(self, db: Database, codec: AvroCodec) -> None:
+        self.db, self.codec = db, codec
+
+    def handle(self, record: InputRecord, crash: CrashPoints) -> list[Output]:
+        if record.event["event_type"] not in ("OrderConfirmed", "OrderCancelled"):
+            raise PermanentError(f"notification does not handle {record.event['event_type']}")
+        return process_once(
+            self.db, NAME, record, self.codec, crash, lambda conn: self._notify(conn, record.event)
+        )
+
+    def _notify(self, conn: psycopg.Connection, event: dict) -> Output | None:
+        order_id = event["order_id"]
+        if event["event_type"] == "OrderConfirmed":
+            status, template = "confirmed", "pedido-confirmado"
+            message = confirmed_message(order_id, event["total_amount"])
+        else:
+            status, template = "cancelled", "pedido-cancelado"
+            message = cancelled_message(order_id, event["reason"], event["refunded"])
+        notification_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"notification/{order_id}"))
+        inserted = conn.execute(
+            "INSERT INTO notifications (notification_id, order_id, event_id, customer_id, channel, message, "
+            "order_status) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (order_id) DO NOTHING",
+            (
+                notification_id,
+                order_id,
+                str(event["event_id"]),
+                event["customer_id"],
+                CHANNEL,
+                message,
+                status,
+            ),
+        ).rowcount
+        if not inserted:
+            # A second terminal event for one order would be a saga bug; the audit reports it, we never
+            # notify twice.
+            log.error("order already notified", extra={"order_id": order_id})
+            return None
+        return follow_up(
+            "notifications.events",
+            event,
+            NAME,
+            notification_id=notification_id,
+            customer_id=event["customer_id"],
+            channel=CHANNEL,
+            template=template,
+            message=message,
+            order_status=status,
+        )

@@ -1,0 +1,182 @@
+"""Orchestrator: runs each order's saga and writes its state to ``saga.state`` in the same transaction.
+
+The saga itself is pure (saga.py). This handler keeps the states of its partitions in memory, separating what
+the open transaction changed (``pending``) from what is committed, so an abort simply forgets ``pending``.
+On assignment it rebuilds states from the compacted ``saga.state`` topic: the changelog is the truth.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from processors.orchestrator.saga import (
+    CancelOrder,
+    Command,
+    ConfirmOrder,
+    DeadLetter,
+    Deadlines,
+    RequestRefund,
+    RequestRelease,
+    SagaState,
+    on_deadline,
+    transition,
+)
+from processors.runtime.changelog import read_changelog
+from processors.runtime.crash import CrashPoints
+from processors.runtime.handler import InputRecord, Output, follow_up
+from processors.runtime.serde import AvroCodec
+
+NAME = "orchestrator"
+STATE_TOPIC = "saga.state"
+log = logging.getLogger("pedidos.orchestrator")
+
+
+class OrchestratorHandler:
+    name = NAME
+    input_topics = (
+        "orders.new",
+        "payments.confirmed",
+        "payments.failed",
+        "payments.refunded",
+        "inventory.reserved",
+        "inventory.failed",
+        "inventory.released",
+    )
+    dlq_topic = "orders.dlq"
+    # Range assignment gives one instance partition p of EVERY input topic (they are co-partitioned by order
+    # id), so all of an order's events meet in the same instance; cooperative-sticky would scatter them.
+    assignment_strategy = "range"
+
+    def __init__(self, bootstrap_servers: str, codec: AvroCodec, deadlines: Deadlines) -> None:
+        self.bootstrap_servers, self.codec, self.deadlines = bootstrap_servers, codec, deadlines
+        self.states: dict[str, SagaState] = {}
+        self.pending: dict[str, SagaState] = {}
+        self.partition_of: dict[str, int] = {}
+        self.partitions: set[int] = set()
+
+    def handle(self, record: InputRecord, crash: CrashPoints) -> list[Output]:
+        order_id = record.event["order_id"]
+        self.partition_of.setdefault(order_id, record.partition)
+        state, commands = transition(self._state(order_id), record.event, datetime.now(UTC), self.deadlines)
+        return self._apply(order_id, record.event, state, commands, record)
+
+    def tick(self, now: datetime) -> list[Output]:
+        outputs: list[Output] = []
+        for order_id, state in list({**self.states, **self.pending}.items()):
+            if state.step_deadline is None or state.step_deadline > now:
+                continue
+            new_state, commands = on_deadline(state, now, self.deadlines)
+            cause = {
+                "order_id": order_id,
+                "correlation_id": state.correlation_id,
+                "event_id": state.last_event_id,
+            }
+            outputs += self._apply(order_id, cause, new_state, commands, None)
+        return outputs
+
+    def _state(self, order_id: str) -> SagaState | None:
+        return self.pending.get(order_id) or self.states.get(order_id)
+
+    def _apply(
+        self,
+        order_id: str,
+        cause: dict[str, Any],
+        state: SagaState | None,
+        commands: list[Command],
+        record: InputRecord | None,
+    ) -> list[Output]:
+        outputs = [self._output(command, cause, state, record) for command in commands]
+        if state is not None and state != self._state(order_id):
+            self.pending[order_id] = state
+            outputs.append(Output(STATE_TOPIC, order_id, state.to_record()))
+        return outputs
+
+    def _output(
+        self, command: Command, cause: dict[str, Any], state: SagaState | None, record: InputRecord | None
+    ) -> Output:
+        if isinstance(command, DeadLetter):
+            log.warning("saga dead-letter", extra={"order_id": cause["order_id"], "reason": command.reason})
+            original = record.value if record else b""
+            origin = (
+                {
+                    "dlq.origin.topic": record.topic,
+                    "dlq.origin.partition": str(record.partition),
+                    "dlq.origin.offset": str(record.offset),
+                }
+                if record
+                else {}
+            )
+            return Output(
+                self.dlq_topic,
+                cause["order_id"],
+                encoded=original,
+                headers={"dlq.reason": command.reason, "dlq.processor": NAME, **origin},
+            )
+        if state is None:
+            raise ValueError(f"{type(command).__name__} without saga state for {cause['order_id']}")
+        if isinstance(command, ConfirmOrder):
+            return follow_up(
+                "orders.confirmed",
+                cause,
+                NAME,
+                customer_id=state.customer_id,
+                total_amount=state.total_amount,
+                payment_id=state.payment_id,
+                reservation_id=state.reservation_id,
+            )
+        if isinstance(command, CancelOrder):
+            return follow_up(
+                "orders.cancelled",
+                cause,
+                NAME,
+                customer_id=state.customer_id,
+                reason=command.reason,
+                refunded=command.refunded,
+                released=command.released,
+            )
+        if isinstance(command, RequestRefund):
+            return follow_up(
+                "payments.refund-requested",
+                cause,
+                NAME,
+                payment_id=command.payment_id,
+                amount=command.amount,
+                reason=command.reason,
+            )
+        if isinstance(command, RequestRelease):
+            return follow_up(
+                "inventory.release-requested",
+                cause,
+                NAME,
+                reservation_id=command.reservation_id,
+                reason=command.reason,
+            )
+        raise TypeError(f"unknown saga command {command!r}")
+
+    def on_commit(self) -> None:
+        self.states.update(self.pending)
+        self.pending.clear()
+
+    def on_abort(self) -> None:
+        self.pending.clear()
+
+    def on_assign(self, partitions: list[tuple[str, int]]) -> None:
+        new = {p for _, p in partitions} - self.partitions
+        self.partitions |= new
+        for partition, records in read_changelog(
+            self.bootstrap_servers, self.codec, STATE_TOPIC, new
+        ).items():
+            for order_id, record in records.items():
+                self.states[order_id] = SagaState.from_record(record)
+                self.partition_of[order_id] = partition
+        log.info("saga states restored", extra={"partitions": sorted(new), "orders": len(self.states)})
+
+    def on_revoke(self, partitions: list[tuple[str, int]]) -> None:
+        gone = {p for _, p in partitions}
+        self.partitions -= gone
+        for order_id in [o for o, p in self.partition_of.items() if p in gone]:
+            self.states.pop(order_id, None)
+            self.pending.pop(order_id, None)
+            self.partition_of.pop(order_id)

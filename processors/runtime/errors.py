@@ -1,0 +1,42 @@
+"""What to do about a Kafka error inside a transaction: retry the call, abort and rewind, or die.
+
+The rules are librdkafka's transactional API contract (research note eos_reliability.md, section c):
+- fatal (``err.fatal()``, fenced by a newer instance with our transactional.id): crash at once, touch nothing;
+- abortable (``err.txn_requires_abort()``): abort, seek back to the committed offsets, process again;
+- retriable (``err.retriable()``): call the same function again, with the same arguments;
+- anything unclassified is treated as fatal: a restart with the same transactional.id resolves it safely.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from confluent_kafka import KafkaError, KafkaException
+
+
+class Action(enum.Enum):
+    RETRY = "retry"
+    ABORT = "abort"
+    CRASH = "crash"
+
+
+_FENCED = {KafkaError._FENCED, KafkaError.PRODUCER_FENCED, KafkaError.INVALID_PRODUCER_EPOCH}
+
+
+def kafka_error(exc: BaseException) -> KafkaError | None:
+    if isinstance(exc, KafkaException) and exc.args and isinstance(exc.args[0], KafkaError):
+        return exc.args[0]
+    return None
+
+
+def classify(exc: BaseException) -> Action:
+    err = kafka_error(exc)
+    if err is None:
+        return Action.CRASH
+    if err.fatal() or err.code() in _FENCED:
+        return Action.CRASH
+    if err.txn_requires_abort():
+        return Action.ABORT
+    if err.retriable():
+        return Action.RETRY
+    return Action.CRASH

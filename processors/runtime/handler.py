@@ -1,0 +1,93 @@
+"""The contract between the EOS loop and a processor: records in, outputs out, nothing else.
+
+A handler never touches Kafka. It receives decoded input, returns the records to produce, and is told when
+the transaction holding them committed or aborted, so in-memory state can follow the transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from processors.events import new_event
+from processors.runtime.crash import CrashPoints
+
+
+class PermanentError(Exception):
+    """The input is valid Avro but can never be processed (invalid business data): dead-letter it."""
+
+
+@dataclass(frozen=True)
+class InputRecord:
+    topic: str
+    partition: int
+    offset: int
+    key: str | None
+    event: dict[str, Any]
+    headers: dict[str, str]
+    value: bytes  # the original bytes, for dead-lettering an event the domain rejects
+
+
+@dataclass(frozen=True)
+class Output:
+    """A record to produce in the current transaction: an event to encode, or bytes stored earlier."""
+
+    topic: str
+    key: str
+    event: dict[str, Any] | None = None
+    encoded: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class Handler(Protocol):
+    name: str  # consumer group and transactional.id prefix
+    input_topics: tuple[str, ...]
+    dlq_topic: str
+    assignment_strategy: str  # "cooperative-sticky", or "range" when inputs must be co-partitioned
+
+    def handle(self, record: InputRecord, crash: CrashPoints) -> list[Output]: ...
+
+    def on_assign(self, partitions: list[tuple[str, int]]) -> None: ...
+
+    def on_revoke(self, partitions: list[tuple[str, int]]) -> None: ...
+
+    def on_commit(self) -> None: ...
+
+    def on_abort(self) -> None: ...
+
+    def tick(self, now: datetime) -> list[Output]: ...
+
+
+class StatelessHandler:
+    """Defaults for handlers that keep no in-memory state between records."""
+
+    assignment_strategy = "cooperative-sticky"
+
+    def on_assign(self, partitions: list[tuple[str, int]]) -> None:
+        pass
+
+    def on_revoke(self, partitions: list[tuple[str, int]]) -> None:
+        pass
+
+    def on_commit(self) -> None:
+        pass
+
+    def on_abort(self) -> None:
+        pass
+
+    def tick(self, now: datetime) -> list[Output]:
+        return []
+
+
+def follow_up(topic: str, cause: dict[str, Any], producer: str, **payload: Any) -> Output:
+    """An output event caused by ``cause``: same order and correlation, ``causation_id`` = its event id."""
+    event = new_event(
+        topic,
+        order_id=cause["order_id"],
+        correlation_id=cause["correlation_id"],
+        causation_id=cause["event_id"],
+        producer=producer,
+        **payload,
+    )
+    return Output(topic, cause["order_id"], event)

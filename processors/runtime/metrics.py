@@ -1,0 +1,34 @@
+"""Prometheus metrics of a processor instance (STYLE: ``pedidos_`` prefix, base units, no order ids)."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram, start_http_server
+
+CONSUMED = Counter("pedidos_records_consumed_total", "Records consumed", ["processor", "topic"])
+PRODUCED = Counter(
+    "pedidos_records_produced_total", "Records produced in transactions", ["processor", "topic"]
+)
+COMMITTED = Counter("pedidos_transactions_committed_total", "Transactions committed", ["processor"])
+ABORTED = Counter("pedidos_transactions_aborted_total", "Transactions aborted", ["processor", "reason"])
+DEAD_LETTERED = Counter(
+    "pedidos_records_dead_lettered_total", "Records sent to the DLQ", ["processor", "reason"]
+)
+TRANSACTION_SECONDS = Histogram(
+    "pedidos_transaction_duration_seconds",
+    "From the first record of a transaction to its commit",
+    ["processor"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+HANDLER_SECONDS = Histogram(
+    "pedidos_handler_duration_seconds",
+    "Time the handler spent on one record",
+    ["processor"],
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1),
+)
+LAG = Gauge(
+    "pedidos_consumer_lag_records", "High watermark minus position", ["processor", "topic", "partition"]
+)
+
+
+def serve_metrics(port: int) -> None:
+    start_http_server(port, addr="127.0.0.1")

@@ -1,0 +1,158 @@
+"""Run the processors as real processes, place orders through the real gateway code, wait for orders to end.
+
+Shared by the kill demo (`pedidos chaos kill`) and the end-to-end tests, so both exercise exactly what a user
+runs: the same command line, the same transactional ids, the same checkout validation and producer.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from confluent_kafka import Consumer, TopicPartition
+
+from processors.catalogue import PROCESSORS
+from processors.settings import Settings
+from tools.traffic import random_order
+from tools.verify.snapshot import group_lag
+
+TERMINAL_TOPICS = ("orders.confirmed", "orders.cancelled")
+
+
+@dataclass
+class ProcessorProcess:
+    name: str
+    log_dir: Path
+    instance: int = 0
+    env: dict[str, str] = field(default_factory=dict)
+    crash_at: str | None = None
+    crash_after: int = 1
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        argv = [sys.executable, "-m", "tools.cli", "processor", self.name, "--instance", str(self.instance)]
+        if self.crash_at:
+            argv += ["--crash-at", self.crash_at, "--crash-after", str(self.crash_after)]
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        with (self.log_dir / f"{self.name}-{self.instance}.log").open("ab") as log:
+            self.process = subprocess.Popen(
+                argv,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env={**os.environ, **self.env},
+            )
+
+    def exited(self) -> int | None:
+        return None if self.process is None else self.process.poll()
+
+    def stop(self, timeout_s: float = 30) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def start_processors(
+    log_dir: Path, crash: dict[str, tuple[str, int]] | None = None, env: dict[str, str] | None = None
+) -> dict[str, ProcessorProcess]:
+    """One instance of every processor; ``crash`` maps a processor name to (crash point, crash after)."""
+    crash = crash or {}
+    running = {}
+    for name in PROCESSORS:
+        point, after = crash.get(name, (None, 1))
+        running[name] = ProcessorProcess(name, log_dir, env=env or {}, crash_at=point, crash_after=after)
+        running[name].start()
+    return running
+
+
+def place_orders(
+    count: int, *, seed: int = 7, rate: float | None = None, customers: int = 50, products: int = 20
+) -> list[str]:
+    """Check out ``count`` orders through the gateway's own code (validation, idempotency, producer)."""
+    from gateway.app import create_app  # the gateway's Flask app, without its HTTP server
+
+    client = create_app().test_client()
+    rng = random.Random(seed)
+    accepted = []
+    started = time.monotonic()
+    for i in range(count):
+        if rate:
+            time.sleep(max(0.0, started + i / rate - time.monotonic()))  # the schedule, not a synchronisation
+        response = client.post(
+            "/orders",
+            json=random_order(rng, customers, products),
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+        )
+        if response.status_code != 202:
+            raise RuntimeError(f"checkout refused: {response.status_code} {response.get_json()}")
+        accepted.append(response.get_json()["order_id"])
+    return accepted
+
+
+class OrderWatcher:
+    """Follows topics (by default the terminal ones), read_committed, noting where each order showed up."""
+
+    def __init__(self, settings: Settings, topics: tuple[str, ...] = TERMINAL_TOPICS) -> None:
+        self.ended: dict[str, str] = {}
+        self.consumer = Consumer(
+            {
+                "bootstrap.servers": settings.bootstrap_servers,
+                "group.id": f"wait-{uuid.uuid4().hex[:8]}",
+                "isolation.level": "read_committed",
+                "enable.auto.commit": False,
+            }
+        )
+        partitions = []
+        for topic in topics:
+            metadata = self.consumer.list_topics(topic, timeout=10).topics[topic]
+            partitions += [TopicPartition(topic, p, 0) for p in metadata.partitions]
+        self.consumer.assign(partitions)
+
+    def wait_for(
+        self, order_ids: list[str], timeout_s: float, progress: Callable[[int, int], None] | None = None
+    ) -> dict[str, str]:
+        """Block until every order appeared on a watched topic; TimeoutError names those that did not."""
+        deadline = time.monotonic() + timeout_s
+        last_report = 0.0
+        while True:
+            missing = [o for o in order_ids if o not in self.ended]
+            if progress and (not missing or time.monotonic() - last_report > 1):
+                progress(len(order_ids) - len(missing), len(order_ids))
+                last_report = time.monotonic()
+            if not missing:
+                return {o: self.ended[o] for o in order_ids}
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"{len(missing)} pedidos sem evento terminal após {timeout_s:.0f} s: {missing[:5]}"
+                )
+            for message in self.consumer.consume(1000, timeout=0.5):
+                if message.error() is None and message.key():
+                    self.ended[message.key().decode()] = message.topic()
+
+    def close(self) -> None:
+        self.consumer.close()
+
+
+def wait_drained(settings: Settings, timeout_s: float = 60) -> dict[str, int]:
+    """Wait until every processor group committed offsets up to the end of its inputs (quiesced)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        lag = group_lag(settings)
+        if not any(lag.values()):
+            return lag
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"processadores não drenaram em {timeout_s:.0f} s / not drained: {lag}")
+        time.sleep(0.5)  # between lag probes, under the deadline above

@@ -1,0 +1,109 @@
+"""A small supervisor: keeps every service process running, restarting one that exits.
+
+It plays the part of a container restart policy (``restart: unless-stopped``): a processor that crashes at a
+crash point or exits on a fatal Kafka error comes back with the same transactional.id, which is what fences
+its zombie and aborts the transaction it left open. Restarts back off from 1 s to 10 s.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger("pedidos.supervisor")
+
+
+@dataclass
+class Service:
+    name: str
+    argv: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen[bytes] | None = None
+    restarts: int = 0
+    started_at: float = 0.0
+    next_start: float = 0.0
+    backoff_s: float = 1.0
+
+
+class Supervisor:
+    def __init__(self, services: list[Service], log_dir: Path, status_file: Path) -> None:
+        self.services, self.log_dir, self.status_file = services, log_dir, status_file
+        self.running = True
+
+    def run(self) -> int:
+        signal.signal(signal.SIGTERM, self._stop)
+        signal.signal(signal.SIGINT, self._stop)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        while self.running:
+            now = time.monotonic()
+            for service in self.services:
+                self._watch(service, now)
+            self._write_status()
+            time.sleep(0.2)  # the supervisor's own polling period, not a synchronisation
+        self._stop_all()
+        self.status_file.unlink(missing_ok=True)
+        return 0
+
+    def _watch(self, service: Service, now: float) -> None:
+        if service.process is not None and service.process.poll() is None:
+            if now - service.started_at > 30:
+                service.backoff_s = 1.0  # it ran long enough: the next crash restarts quickly again
+            return
+        if service.process is not None:
+            code = service.process.returncode
+            log.warning(
+                "service exited, restarting",
+                extra={"service": service.name, "exit_code": code, "backoff_s": service.backoff_s},
+            )
+            service.process = None
+            service.restarts += 1
+            service.next_start = now + service.backoff_s
+            service.backoff_s = min(service.backoff_s * 2, 10.0)
+        if now >= service.next_start:
+            self._start(service, now)
+
+    def _start(self, service: Service, now: float) -> None:
+        with (self.log_dir / f"{service.name}.log").open("ab") as out:
+            service.process = subprocess.Popen(
+                service.argv,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env={**os.environ, **service.env},
+            )
+        service.started_at = now
+        log.info("service started", extra={"service": service.name, "pid": service.process.pid})
+
+    def _stop(self, _signum: int, _frame: object) -> None:
+        self.running = False
+
+    def _stop_all(self) -> None:
+        alive = [s.process for s in self.services if s.process is not None and s.process.poll() is None]
+        for process in alive:
+            process.terminate()  # SIGTERM: processors finish or abort their open transaction
+        deadline = time.monotonic() + 30
+        for process in alive:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    def _write_status(self) -> None:
+        status = [
+            {
+                "name": s.name,
+                "pid": s.process.pid if s.process and s.process.poll() is None else None,
+                "restarts": s.restarts,
+            }
+            for s in self.services
+        ]
+        tmp = self.status_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(status))
+        tmp.replace(self.status_file)

@@ -1,0 +1,101 @@
+"""Checkout traffic: orders posted to the gateway on a fixed schedule, with random customers and products.
+
+Requests are sent on schedule (open loop) rather than after the previous answer, so a slow gateway shows up as
+latency instead of silently lowering the rate.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import click
+import httpx
+
+from processors.settings import get_settings
+
+
+@dataclass
+class TrafficResult:
+    accepted: list[str] = field(default_factory=list)  # order ids answered 202
+    rejected: dict[int, int] = field(default_factory=dict)  # HTTP status -> count
+    failed: int = 0  # no answer (connection refused, timeout): outcome unknown
+    accept_latencies_s: list[float] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def random_order(rng: random.Random, customers: int, products: int) -> dict:
+    lines = rng.randint(1, 3)
+    chosen = rng.sample(range(1, products + 1), lines)
+    return {
+        "customer_id": f"c-{rng.randint(1, customers):04d}",
+        "items": [{"product_id": f"p-{p:04d}", "quantity": rng.randint(1, 3)} for p in chosen],
+    }
+
+
+def send_orders(
+    base_url: str,
+    count: int | None,
+    rate: float,
+    duration_s: float | None = None,
+    *,
+    customers: int = 50,
+    products: int = 20,
+    seed: int | None = None,
+    stop: Callable[[], bool] = lambda: False,
+) -> TrafficResult:
+    """Post ``count`` orders (or for ``duration_s``) at ``rate``/s, each with its own Idempotency-Key."""
+    rng = random.Random(seed)
+    result = TrafficResult()
+    started = time.monotonic()
+    with httpx.Client(base_url=base_url, timeout=10) as client, ThreadPoolExecutor(max_workers=32) as pool:
+        sent = 0
+        while not stop():
+            if count is not None and sent >= count:
+                break
+            if duration_s is not None and time.monotonic() - started >= duration_s:
+                break
+            due = started + sent / rate
+            time.sleep(max(0.0, due - time.monotonic()))  # the schedule itself, not a synchronisation
+            pool.submit(_post, client, random_order(rng, customers, products), result)
+            sent += 1
+    return result
+
+
+def _post(client: httpx.Client, order: dict, result: TrafficResult) -> None:
+    started = time.perf_counter()
+    try:
+        response = client.post("/orders", json=order, headers={"Idempotency-Key": str(uuid.uuid4())})
+    except httpx.HTTPError:
+        with result.lock:
+            result.failed += 1
+        return
+    with result.lock:
+        if response.status_code == 202:
+            result.accepted.append(response.json()["order_id"])
+            result.accept_latencies_s.append(time.perf_counter() - started)
+        else:
+            result.rejected[response.status_code] = result.rejected.get(response.status_code, 0) + 1
+
+
+@click.command("traffic")
+@click.option(
+    "--rate", default=2.0, show_default=True, type=click.FloatRange(min=0.01), help="Pedidos por segundo."
+)
+@click.option("--count", type=click.IntRange(1), default=None, help="Quantos pedidos (padrão: sem fim).")
+@click.option("--url", default=None, help="Gateway (padrão: http://127.0.0.1:PEDIDOS_GATEWAY_PORT).")
+def traffic(rate: float, count: int | None, url: str | None) -> None:
+    """Gerador de pedidos / order traffic generator."""
+    settings = get_settings()
+    base_url = url or f"http://{settings.host}:{settings.gateway_port}"
+    click.echo(f"Enviando pedidos a {rate}/s para {base_url} / sending orders")
+    result = send_orders(base_url, count, rate)
+    click.echo(
+        f"aceitos / accepted: {len(result.accepted)}, recusados / rejected: {result.rejected}, "
+        f"sem resposta / no answer: {result.failed}"
+    )

@@ -1,0 +1,202 @@
+"""What the audit looks at, gathered once: every topic read to its end, committed offsets, the database."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from confluent_kafka import Consumer, ConsumerGroupTopicPartitions, TopicPartition
+from confluent_kafka.admin import AdminClient
+
+from processors.events import EVENT_TYPES
+from processors.runtime.serde import AvroCodec, PoisonPill
+from processors.settings import Settings
+
+AUDITED_TOPICS = tuple(EVENT_TYPES)  # every event topic of the order flow
+GROUP_INPUTS = {
+    "payment": ("orders.new", "payments.refund-requested"),
+    "inventory": ("payments.confirmed", "inventory.release-requested"),
+    "orchestrator": (
+        "orders.new",
+        "payments.confirmed",
+        "payments.failed",
+        "payments.refunded",
+        "inventory.reserved",
+        "inventory.failed",
+        "inventory.released",
+    ),
+    "notification": ("orders.confirmed", "orders.cancelled"),
+}
+
+
+@dataclass(frozen=True)
+class Seen:
+    topic: str
+    partition: int
+    offset: int
+    event: dict[str, Any]
+
+
+@dataclass
+class Snapshot:
+    events: dict[str, list[Seen]] = field(default_factory=dict)  # read_committed, per topic
+    undecodable: Counter[str] = field(default_factory=Counter)  # per topic
+    aborted_seen: Counter[str] = field(default_factory=Counter)  # records only read_uncommitted saw
+    lag: dict[str, int] = field(default_factory=dict)  # group -> input records past its committed offsets
+    committed: dict[str, dict[tuple[str, int], int]] = field(default_factory=dict)  # group -> next offsets
+    accepted_orders: set[str] = field(default_factory=set)  # acknowledged by the gateway
+    stock: list[tuple[str, int, int, int]] = field(
+        default_factory=list
+    )  # product, available, reserved, by res.
+    reservations: dict[str, str] = field(default_factory=dict)  # order_id -> status
+    notifications: Counter[str] = field(default_factory=Counter)  # order_id -> rows
+
+
+def take_snapshot(
+    settings: Settings, codec: AvroCodec, timeout_s: float = 90, scope: set[str] | None = None
+) -> Snapshot:
+    """Everything, or with ``scope`` only those orders' events and rows (stock and offsets stay global)."""
+    snapshot = Snapshot()
+    committed = read_topics(settings.bootstrap_servers, AUDITED_TOPICS, "read_committed", timeout_s)
+    uncommitted = read_topics(settings.bootstrap_servers, AUDITED_TOPICS, "read_uncommitted", timeout_s)
+    for topic in AUDITED_TOPICS:
+        snapshot.events[topic] = []
+        snapshot.aborted_seen[topic] = sum(1 for r in uncommitted if r[0] == topic)
+    for topic, partition, offset, value in committed:
+        snapshot.aborted_seen[topic] -= 1
+        try:
+            event = codec.decode(topic, value)
+        except PoisonPill:
+            snapshot.undecodable[topic] += 1
+            continue
+        if scope is None or event["order_id"] in scope:
+            snapshot.events[topic].append(Seen(topic, partition, offset, event))
+    snapshot.committed = committed_offsets(settings)
+    snapshot.lag = group_lag(settings, snapshot.committed)
+    _read_database(settings, snapshot)
+    if scope is not None:
+        snapshot.accepted_orders &= scope
+        snapshot.reservations = {o: st for o, st in snapshot.reservations.items() if o in scope}
+        snapshot.notifications = Counter({o: n for o, n in snapshot.notifications.items() if o in scope})
+    return snapshot
+
+
+def aborted_records(settings: Settings, topics: tuple[str, ...], timeout_s: float = 90) -> dict[str, int]:
+    """Per topic, how many records only a read_uncommitted reader sees: the writes of aborted transactions."""
+    counts = Counter(
+        r[0] for r in read_topics(settings.bootstrap_servers, topics, "read_uncommitted", timeout_s)
+    )
+    counts.subtract(
+        r[0] for r in read_topics(settings.bootstrap_servers, topics, "read_committed", timeout_s)
+    )
+    return {topic: counts[topic] for topic in topics}
+
+
+def read_topics(
+    bootstrap: str, topics: tuple[str, ...], isolation: str, timeout_s: float = 90
+) -> list[tuple[str, int, int, bytes]]:
+    """Every record of the topics, from the beginning to their current end, in one consumer."""
+    probe = Consumer({"bootstrap.servers": bootstrap, "group.id": "audit-probe"})
+    try:
+        starts = {(t, p): 0 for t in topics for p in probe.list_topics(t, timeout=10).topics[t].partitions}
+    finally:
+        probe.close()
+    return read_from(bootstrap, starts, isolation, timeout_s)
+
+
+def read_from(
+    bootstrap: str,
+    starts: dict[tuple[str, int], int],
+    isolation: str = "read_committed",
+    timeout_s: float = 90,
+) -> list[tuple[str, int, int, bytes]]:
+    """Every record from each partition's start offset up to its current end (high watermark)."""
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"audit-{uuid.uuid4().hex[:8]}",
+            "isolation.level": isolation,
+            "enable.auto.commit": False,
+        }
+    )
+    try:
+        ends = {tp: consumer.get_watermark_offsets(TopicPartition(*tp), timeout=10)[1] for tp in starts}
+        pending = {tp for tp, end in ends.items() if end > starts[tp]}
+        consumer.assign([TopicPartition(t, p, starts[(t, p)]) for t, p in pending])
+        records: list[tuple[str, int, int, bytes]] = []
+        deadline = time.monotonic() + timeout_s
+        while pending:
+            if time.monotonic() > deadline:
+                # An open transaction pins read_committed below the end: report it instead of guessing.
+                raise TimeoutError(f"{isolation}: end offsets {ends} not reached in {timeout_s:.0f} s")
+            for message in consumer.consume(1000, timeout=0.5):
+                if message.error() is None:
+                    records.append(
+                        (message.topic(), message.partition(), message.offset(), message.value() or b"")
+                    )
+            positions = consumer.position([TopicPartition(t, p) for t, p in pending])
+            pending -= {
+                (tp.topic, tp.partition) for tp in positions if tp.offset >= ends[(tp.topic, tp.partition)]
+            }
+        return records
+    finally:
+        consumer.close()
+
+
+def committed_offsets(settings: Settings) -> dict[str, dict[tuple[str, int], int]]:
+    """Each processor group's committed offsets (the next record to read) on each of its input partitions."""
+    admin = AdminClient({"bootstrap.servers": settings.bootstrap_servers})
+    probe = Consumer({"bootstrap.servers": settings.bootstrap_servers, "group.id": "audit-probe"})
+    committed: dict[str, dict[tuple[str, int], int]] = {}
+    try:
+        for group, topics in GROUP_INPUTS.items():
+            partitions = [
+                TopicPartition(t, p)
+                for t in topics
+                for p in probe.list_topics(t, timeout=10).topics[t].partitions
+            ]
+            result = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group, partitions)])[
+                group
+            ]
+            committed[group] = {
+                (tp.topic, tp.partition): max(tp.offset, 0) for tp in result.result().topic_partitions
+            }
+    finally:
+        probe.close()
+    return committed
+
+
+def group_lag(
+    settings: Settings, committed: dict[str, dict[tuple[str, int], int]] | None = None
+) -> dict[str, int]:
+    """Per processor group: input records past its committed offsets (0 = drained).
+
+    Counted by reading, not by subtracting offsets: the commit marker that ends a transaction takes an offset
+    of its own, so a fully processed partition still ends one offset past its committed position.
+    """
+    committed = committed or committed_offsets(settings)
+    return {
+        group: len(read_from(settings.bootstrap_servers, starts, timeout_s=30))
+        for group, starts in committed.items()
+    }
+
+
+def _read_database(settings: Settings, snapshot: Snapshot) -> None:
+    with psycopg.connect(settings.database_url) as conn:
+        snapshot.accepted_orders = {
+            row[0]
+            for row in conn.execute("SELECT order_id FROM idempotency_keys WHERE acknowledged_at IS NOT NULL")
+        }
+        snapshot.stock = [
+            tuple(row)
+            for row in conn.execute(
+                "SELECT product_id, available, reserved, reserved_by_reservations "
+                "FROM stock_reservation_check"
+            )
+        ]
+        snapshot.reservations = dict(conn.execute("SELECT order_id, status FROM reservations").fetchall())
+        snapshot.notifications = Counter(row[0] for row in conn.execute("SELECT order_id FROM notifications"))
