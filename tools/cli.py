@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import click
-from processors.projector.command import projector
 
 from gateway.command import gateway
+from processors.projector.command import projector
+from tools.chaos import chaos
 from tools.config_command import config
 from tools.processor_command import processor
 from tools.provision.commands import provision
@@ -31,6 +32,7 @@ main.add_command(projector)
 main.add_command(services)
 main.add_command(traffic)
 main.add_command(verify)
+main.add_command(chaos)
 
 if __name__ == "__main__":
     main()

@@ -17,9 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 from confluent_kafka import Consumer, TopicPartition
 
-from processors.catalogue import PROCESSORS
+from processors.catalogue import PROCESSORS, metrics_port
 from processors.settings import Settings
 from tools.traffic import random_order
 from tools.verify.snapshot import group_lag
@@ -66,14 +67,19 @@ class ProcessorProcess:
 
 
 def start_processors(
-    log_dir: Path, crash: dict[str, tuple[str, int]] | None = None, env: dict[str, str] | None = None
+    log_dir: Path,
+    crash: dict[str, tuple[str, int]] | None = None,
+    env: dict[str, str] | None = None,
+    env_for: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, ProcessorProcess]:
-    """One instance of every processor; ``crash`` maps a processor name to (crash point, crash after)."""
-    crash = crash or {}
+    """One instance of every processor. ``crash`` maps a name to (crash point, crash after); ``env`` is given
+    to every processor, ``env_for`` to the one it names."""
+    crash, env_for = crash or {}, env_for or {}
     running = {}
     for name in PROCESSORS:
         point, after = crash.get(name, (None, 1))
-        running[name] = ProcessorProcess(name, log_dir, env=env or {}, crash_at=point, crash_after=after)
+        process_env = {**(env or {}), **env_for.get(name, {})}
+        running[name] = ProcessorProcess(name, log_dir, env=process_env, crash_at=point, crash_after=after)
         running[name].start()
     return running
 
@@ -156,3 +162,32 @@ def wait_drained(settings: Settings, timeout_s: float = 60) -> dict[str, int]:
         if time.monotonic() > deadline:
             raise TimeoutError(f"processadores não drenaram em {timeout_s:.0f} s / not drained: {lag}")
         time.sleep(0.5)  # between lag probes, under the deadline above
+
+
+def wait_assigned(settings: Settings, names: tuple[str, ...] = PROCESSORS, timeout_s: float = 60) -> None:
+    """Wait until every processor's instance 0 reports partitions assigned on its metrics endpoint.
+
+    The group's own state cannot tell: with static membership a stopped instance stays a member (holding
+    its assignment) until its session times out, while its successor is still starting.
+    """
+    deadline = time.monotonic() + timeout_s
+    waiting = set(names)
+    while waiting:
+        for name in list(waiting):
+            if _assigned_partitions(
+                f"http://{settings.host}:{metrics_port(settings, name, 0)}/metrics", name
+            ):
+                waiting.discard(name)
+        if waiting and time.monotonic() > deadline:
+            raise TimeoutError(f"sem partições após {timeout_s:.0f} s / not assigned: {sorted(waiting)}")
+        if waiting:
+            time.sleep(0.2)  # between metric scrapes, under the deadline above
+
+
+def _assigned_partitions(url: str, name: str) -> int:
+    try:
+        text = httpx.get(url, timeout=2).text
+    except httpx.HTTPError:
+        return 0
+    prefix = f'pedidos_assigned_partitions{{processor="{name}"}} '
+    return next((int(float(line[len(prefix) :])) for line in text.splitlines() if line.startswith(prefix)), 0)

@@ -44,6 +44,8 @@ class AbortTransaction(Exception):
 class EosLoop:
     def __init__(self, handler: Handler, config: RuntimeConfig, codec: AvroCodec, crash: CrashPoints) -> None:
         self.handler, self.config, self.codec, self.crash = handler, config, codec, crash
+        crash.before_kill = lambda: self.producer.flush(10)
+        crash.mid_transaction = lambda: self.in_transaction and self.transaction_outputs > 0
         self.name = handler.name
         self.producer: Producer = make_producer(config)
         self.consumer: Consumer = make_consumer(config, handler.assignment_strategy)
@@ -51,6 +53,7 @@ class EosLoop:
         self.in_transaction = False
         self.transaction_started = 0.0
         self.transaction_records = 0
+        self.transaction_outputs = 0
         self.next_offsets: dict[tuple[str, int], int] = {}  # partitions processed in this transaction
         self.fetched: set[tuple[str, int]] = set()  # partitions consume() advanced in this transaction
         self.last_tick = 0.0
@@ -108,10 +111,11 @@ class EosLoop:
 
     def _begin(self) -> None:
         if not self.in_transaction:
-            self.producer.begin_transaction()
+            self._retrying(self.producer.begin_transaction)
             self.in_transaction = True
             self.transaction_started = time.monotonic()
             self.transaction_records = 0
+            self.transaction_outputs = 0
 
     def _process(self, message: Message) -> None:
         if message.error():
@@ -174,6 +178,7 @@ class EosLoop:
             except KafkaException as error:
                 self._on_kafka_error(error, "produce")
         metrics.PRODUCED.labels(self.name, topic).inc()
+        self.transaction_outputs += 1
 
     def _dead_letter(self, message: Message, reason: str, detail: str) -> None:
         log.warning(
@@ -194,7 +199,11 @@ class EosLoop:
         if now - self.last_tick < self.config.tick_interval_s:
             return
         self.last_tick = now
-        outputs = self.handler.tick(datetime.now(UTC))
+        try:
+            outputs = self.handler.tick(datetime.now(UTC))
+        except Exception as error:  # like a handler failure: drop this transaction's work, try again
+            log.exception("tick failed")
+            raise AbortTransaction(f"handler-error: tick {type(error).__name__}") from error
         if outputs:
             self._begin()
             for output in outputs:
@@ -226,14 +235,16 @@ class EosLoop:
         self.crash.reach("after-commit")
 
     # -- steps 5-6: abort and rewind, or crash -------------------------------------------------------------
-    def _abort(self, reason: str, rewind: bool = True) -> None:
+    def _abort(
+        self, reason: str, rewind: bool = True, leaving: frozenset[tuple[str, int]] = frozenset()
+    ) -> None:
         log.warning("aborting transaction", extra={"reason": reason})
         if self.in_transaction:
             self._retrying(self.producer.abort_transaction, 30)
         metrics.ABORTED.labels(self.name, reason.split(":")[0]).inc()
         # Every partition consume() advanced, processed or not: a batch cut short by the abort left some
         # records fetched but unprocessed, and they must be read again too.
-        touched = self.fetched | set(self.next_offsets)
+        touched = (self.fetched | set(self.next_offsets)) - leaving
         if rewind and touched:
             partitions = [TopicPartition(t, p) for t, p in touched]
             for tp in self.consumer.committed(partitions, timeout=10):
@@ -267,6 +278,7 @@ class EosLoop:
     # -- rebalances ------------------------------------------------------------------------------------------
     def _on_assign(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
         log.info("partitions assigned", extra={"partitions": _names(partitions)})
+        metrics.ASSIGNED.labels(self.name).set(len(partitions))
         self.handler.on_assign([(tp.topic, tp.partition) for tp in partitions])
 
     def _on_revoke(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
@@ -275,8 +287,12 @@ class EosLoop:
             try:
                 self._commit()
             except AbortTransaction as reason:
-                self._abort(str(reason), rewind=False)  # the partitions are leaving us: nothing to seek
+                # A cooperative rebalance revokes only some partitions: rewind those we keep, or the next
+                # commit skips their aborted records; the revoked ones are leaving us, nothing to seek there.
+                leaving = frozenset((tp.topic, tp.partition) for tp in partitions)
+                self._abort(str(reason), leaving=leaving)
         self.handler.on_revoke([(tp.topic, tp.partition) for tp in partitions])
+        metrics.ASSIGNED.labels(self.name).set(0)
 
     def _on_lost(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
         log.warning("partitions lost", extra={"partitions": _names(partitions)})

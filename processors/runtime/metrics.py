@@ -25,6 +25,7 @@ HANDLER_SECONDS = Histogram(
     ["processor"],
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1),
 )
+ASSIGNED = Gauge("pedidos_assigned_partitions", "Partitions this instance consumes", ["processor"])
 LAG = Gauge(
     "pedidos_consumer_lag_records", "High watermark minus position", ["processor", "topic", "partition"]
 )

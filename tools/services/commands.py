@@ -18,7 +18,7 @@ from tools.stack.procs import ManagedProcess, StackError, wait_until
 CLI = [sys.executable, "-m", "tools.cli"]
 
 
-def _supervisor_process(settings: Settings) -> ManagedProcess:
+def supervisor_process(settings: Settings) -> ManagedProcess:
     return ManagedProcess("supervisor", settings.state_dir / "run", settings.state_dir / "logs")
 
 
@@ -44,7 +44,7 @@ def services() -> None:
 def up(traffic_rate: float) -> None:
     """Sobe tudo sob o supervisor / start everything under the supervisor."""
     settings = get_settings()
-    supervisor = _supervisor_process(settings)
+    supervisor = supervisor_process(settings)
     if not supervisor.is_running():
         supervisor.start(
             [*CLI, "services", "supervise", "--traffic-rate", str(traffic_rate), "--", supervisor.marker]
@@ -76,7 +76,7 @@ def up(traffic_rate: float) -> None:
 @services.command()
 def down() -> None:
     """Para o supervisor e seus serviços / stop the supervisor and its services."""
-    if _supervisor_process(get_settings()).stop(timeout_s=60):
+    if supervisor_process(get_settings()).stop(timeout_s=60):
         click.echo("  ok  serviços parados / services stopped")
 
 

@@ -103,6 +103,14 @@ class ManagedProcess:
                 start_new_session=True,
             )
         self.pid_file.write_text(f"{child.pid}\n")
+        # Right after fork the child's /proc/<pid>/cmdline can still be empty; until it shows our marker,
+        # pid() would not recognise the process as ours.
+        wait_until(
+            lambda: _cmdline_contains(child.pid, self.marker) or child.poll() is not None,
+            timeout_s=5,
+            what=f"starting {self.name}",
+            interval_s=0.01,
+        )
         return child.pid
 
     def stop(self, *, timeout_s: float = 30.0, sig: int = signal.SIGTERM) -> bool:

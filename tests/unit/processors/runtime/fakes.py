@@ -1,0 +1,243 @@
+"""Hand-written fakes for the EOS loop: a producer, a consumer, a codec and a handler that write one journal.
+
+Every fake appends ``(call, *details)`` to the same list, so a test can read the whole transaction as it
+happened, in order, across collaborators.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from confluent_kafka import OFFSET_INVALID, KafkaError, KafkaException, TopicPartition
+
+from processors.runtime.crash import CrashPoints
+from processors.runtime.handler import InputRecord, Output, PermanentError
+from processors.runtime.serde import PoisonPill
+
+Journal = list[tuple[Any, ...]]
+
+
+def kafka_exception(code: int, **flags: bool) -> KafkaException:
+    """A real client error, as librdkafka raises it: ``KafkaException(KafkaError(code, ...))``."""
+    return KafkaException(KafkaError(code, f"test error {code}", **flags))
+
+
+def retriable(code: int = KafkaError._TIMED_OUT) -> KafkaException:
+    return kafka_exception(code, retriable=True)
+
+
+def abortable(code: int = KafkaError.ILLEGAL_GENERATION) -> KafkaException:
+    return kafka_exception(code, txn_requires_abort=True)
+
+
+def fatal(code: int = KafkaError._FENCED) -> KafkaException:
+    return kafka_exception(code, fatal=True)
+
+
+@dataclass
+class FakeMessage:
+    topic_: str
+    partition_: int
+    offset_: int
+    value_: bytes | None
+    key_: bytes | None = b"order-1"
+    headers_: list[tuple[str, bytes]] | None = None
+    error_: KafkaError | None = None
+
+    def topic(self) -> str:
+        return self.topic_
+
+    def partition(self) -> int:
+        return self.partition_
+
+    def offset(self) -> int:
+        return self.offset_
+
+    def key(self) -> bytes | None:
+        return self.key_
+
+    def value(self) -> bytes | None:
+        return self.value_
+
+    def headers(self) -> list[tuple[str, bytes]] | None:
+        return self.headers_
+
+    def error(self) -> KafkaError | None:
+        return self.error_
+
+
+def record(topic: str, partition: int, offset: int, kind: str = "ok", **headers: str) -> FakeMessage:
+    """An input record whose ``kind`` tells the fake handler what to do with it."""
+    value = json.dumps({"kind": kind, "offset": offset}).encode()
+    return FakeMessage(
+        topic, partition, offset, value, headers_=[(k, v.encode()) for k, v in headers.items()]
+    )
+
+
+class FakeProducer:
+    """A transactional producer; ``failures[call]`` lists the exceptions its next calls raise, in order."""
+
+    def __init__(self, journal: Journal) -> None:
+        self.journal = journal
+        self.failures: dict[str, list[BaseException]] = {}
+        self.produced: list[dict[str, Any]] = []
+
+    def _call(self, name: str, *details: Any) -> None:
+        self.journal.append((name, *details))
+        pending = self.failures.get(name)
+        if pending:
+            raise pending.pop(0)
+
+    def calls(self, name: str) -> list[tuple[Any, ...]]:
+        return [entry for entry in self.journal if entry[0] == name]
+
+    def init_transactions(self, timeout: float | None = None) -> None:
+        self._call("init_transactions")
+
+    def begin_transaction(self) -> None:
+        self._call("begin_transaction")
+
+    def produce(
+        self, topic: str, key: str, value: bytes, headers: list[tuple[str, bytes]], on_delivery
+    ) -> None:
+        self._call("produce", topic, key)
+        self.produced.append({"topic": topic, "key": key, "value": value, "headers": headers})
+
+    def flush(self, timeout: float | None = None) -> int:
+        self._call("flush")
+        return 0
+
+    def send_offsets_to_transaction(
+        self, offsets: list[TopicPartition], metadata: object, timeout=None
+    ) -> None:
+        self._call(
+            "send_offsets_to_transaction", {(tp.topic, tp.partition): tp.offset for tp in offsets}, metadata
+        )
+
+    def commit_transaction(self, timeout: float | None = None) -> None:
+        self._call("commit_transaction")
+
+    def abort_transaction(self, timeout: float | None = None) -> None:
+        self._call("abort_transaction")
+
+    def poll(self, timeout: float | None = None) -> int:
+        return 0
+
+
+@dataclass(frozen=True, eq=True)
+class GroupMetadata:
+    """What ``consumer_group_metadata()`` returns: a new object per call, numbered by the call."""
+
+    generation: int
+
+
+class FakeConsumer:
+    """Serves scripted batches from ``consume()``, then stops the loop; knows committed offsets."""
+
+    def __init__(self, journal: Journal) -> None:
+        self.journal = journal
+        self.batches: list[list[FakeMessage]] = []
+        self.committed_offsets: dict[tuple[str, int], int] = {}
+        self.generation = 0
+        self.loop: Any = None  # set by the test fixture: consume() stops it when the script runs out
+        self.closed = False
+
+    def seeks(self) -> dict[tuple[str, int], int]:
+        return {entry[1]: entry[2] for entry in self.journal if entry[0] == "seek"}
+
+    def subscribe(self, topics: list[str], on_assign=None, on_revoke=None, on_lost=None) -> None:
+        self.journal.append(("subscribe", tuple(topics)))
+
+    def consume(self, num_messages: int = 1, timeout: float = -1) -> list[FakeMessage]:
+        if not self.batches:
+            self.loop.running = False
+            return []
+        batch = self.batches.pop(0)
+        self.journal.append(("consume", [(m.topic(), m.partition(), m.offset()) for m in batch]))
+        return batch
+
+    def consumer_group_metadata(self) -> GroupMetadata:
+        self.generation += 1
+        return GroupMetadata(self.generation)
+
+    def committed(self, partitions: Iterable[TopicPartition], timeout: float = -1) -> list[TopicPartition]:
+        return [
+            TopicPartition(
+                tp.topic, tp.partition, self.committed_offsets.get((tp.topic, tp.partition), OFFSET_INVALID)
+            )
+            for tp in partitions
+        ]
+
+    def seek(self, partition: TopicPartition) -> None:
+        self.journal.append(("seek", (partition.topic, partition.partition), partition.offset))
+
+    def assignment(self) -> list[TopicPartition]:
+        return []
+
+    def position(self, partitions: list[TopicPartition]) -> list[TopicPartition]:
+        return partitions
+
+    def get_watermark_offsets(self, partition: TopicPartition, cached: bool = False) -> tuple[int, int]:
+        return (0, 0)
+
+    def close(self) -> None:
+        self.closed = True
+        self.journal.append(("close",))
+
+
+class FakeCodec:
+    """JSON instead of Avro; a value starting with ``garbage`` is a poison pill, like bad bytes."""
+
+    def decode(self, topic: str, value: bytes | None) -> dict[str, Any]:
+        if not value or value.startswith(b"garbage"):
+            raise PoisonPill("not-avro", "the value does not start with the registry's magic byte 0")
+        return json.loads(value)
+
+    def encode(self, topic: str, event: dict[str, Any]) -> bytes:
+        return json.dumps(event, sort_keys=True).encode()
+
+
+@dataclass
+class FakeHandler:
+    """Implements the Handler protocol. ``kind`` "ok" emits one output, "transient" fails (once per offset,
+    like a database that comes back), "invalid" raises PermanentError."""
+
+    journal: Journal
+    name: str = "test-proc"
+    input_topics: tuple[str, ...] = ("orders.in", "payments.in")
+    dlq_topic: str = "test-proc.dlq"
+    assignment_strategy: str = "cooperative-sticky"
+    tick_outputs: list[Output] = field(default_factory=list)
+    failed: set[tuple[str, int, int]] = field(default_factory=set)
+
+    def handle(self, record: InputRecord, crash: CrashPoints) -> list[Output]:
+        self.journal.append(("handle", record.topic, record.partition, record.offset))
+        kind = record.event["kind"]
+        where = (record.topic, record.partition, record.offset)
+        if kind == "transient" and where not in self.failed:
+            self.failed.add(where)
+            raise ConnectionError("database went away")
+        if kind == "invalid":
+            raise PermanentError("quantity must be positive")
+        return [Output("out.topic", record.key or "", {"from_offset": record.offset})]
+
+    def on_assign(self, partitions: list[tuple[str, int]]) -> None:
+        self.journal.append(("on_assign", partitions))
+
+    def on_revoke(self, partitions: list[tuple[str, int]]) -> None:
+        self.journal.append(("on_revoke", partitions))
+
+    def on_commit(self) -> None:
+        self.journal.append(("on_commit",))
+
+    def on_abort(self) -> None:
+        self.journal.append(("on_abort",))
+
+    def tick(self, now: datetime) -> list[Output]:
+        self.journal.append(("tick",))
+        outputs, self.tick_outputs = self.tick_outputs, []
+        return outputs

@@ -1,0 +1,208 @@
+"""EosLoop's commit protocol against fakes: call order, offsets, group metadata, retries, crashes.
+
+``run()`` is driven by a fake consumer that serves scripted batches and then stops the loop; batch_size is 3,
+so three records make a commit due, and whatever is still open at the stop is committed on the way out.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Producer
+
+from processors.runtime import loop as loop_module
+from processors.runtime.clients import RuntimeConfig
+from processors.runtime.crash import CrashPoints
+from processors.runtime.loop import EosLoop
+from tests.unit.processors.runtime.conftest import NO_BROKER, Crashed
+from tests.unit.processors.runtime.fakes import (
+    FakeCodec,
+    FakeHandler,
+    GroupMetadata,
+    abortable,
+    fatal,
+    kafka_exception,
+    record,
+    retriable,
+)
+
+PROTOCOL = {
+    "begin_transaction",
+    "produce",
+    "flush",
+    "send_offsets_to_transaction",
+    "commit_transaction",
+    "abort_transaction",
+    "seek",
+    "on_commit",
+    "on_abort",
+}
+
+
+def protocol(journal):
+    """The transaction-relevant calls only (no consume, handle, subscribe)."""
+    return [entry for entry in journal if entry[0] in PROTOCOL]
+
+
+def test_the_real_clients_are_built_without_a_broker(journal):
+    started = time.monotonic()
+    eos = EosLoop(FakeHandler(journal), RuntimeConfig(NO_BROKER, "test-proc"), FakeCodec(), CrashPoints(None))
+    assert isinstance(eos.producer, Producer)
+    assert isinstance(eos.consumer, Consumer)
+    assert time.monotonic() - started < 2  # nothing waited for a connection
+    eos.consumer.close()
+
+
+def test_a_full_batch_is_committed_in_protocol_order(loop, journal):
+    loop.consumer.batches = [
+        [record("orders.in", 0, 5), record("orders.in", 0, 6), record("payments.in", 2, 40)],
+    ]
+    assert loop.run() == 0
+    assert journal[:2] == [("init_transactions",), ("subscribe", ("orders.in", "payments.in"))]
+    assert protocol(journal) == [
+        ("begin_transaction",),  # once, lazily, at the first record
+        ("produce", "out.topic", "order-1"),
+        ("produce", "out.topic", "order-1"),
+        ("produce", "out.topic", "order-1"),
+        ("flush",),
+        # next offsets = last processed + 1, per partition; metadata fetched at this very moment
+        ("send_offsets_to_transaction", {("orders.in", 0): 7, ("payments.in", 2): 41}, GroupMetadata(1)),
+        ("commit_transaction",),
+        ("on_commit",),
+    ]
+    assert journal[-1] == ("close",)
+    assert (loop.in_transaction, loop.next_offsets, loop.fetched) == (False, {}, set())
+
+
+def test_no_transaction_is_begun_without_records(loop, journal):
+    loop.consumer.batches = [[], []]
+    loop.run()
+    assert protocol(journal) == []
+
+
+def test_outputs_are_encoded_and_inherit_only_tracing_headers(loop):
+    loop.consumer.batches = [
+        [record("orders.in", 0, 5, **{"correlation-id": "c-1", "traceparent": "00-t-01", "other": "x"})]
+    ]
+    loop.run()
+    [produced] = loop.producer.produced
+    assert produced["value"] == b'{"from_offset": 5}'
+    assert produced["headers"] == [("correlation-id", b"c-1"), ("traceparent", b"00-t-01")]
+
+
+def test_group_metadata_is_fetched_fresh_for_every_commit(loop, journal):
+    loop.consumer.batches = [[record("orders.in", 0, i) for i in range(3)], [record("orders.in", 0, 3)]]
+    loop.consumer.generation = 10  # a rebalance before the first commit
+    loop.run()
+    sent = loop.producer.calls("send_offsets_to_transaction")
+    assert [(offsets, metadata) for _, offsets, metadata in sent] == [
+        ({("orders.in", 0): 3}, GroupMetadata(11)),
+        ({("orders.in", 0): 4}, GroupMetadata(12)),
+    ]
+    assert len(loop.producer.calls("begin_transaction")) == 2
+
+
+def test_a_retriable_commit_error_calls_commit_again_never_abort(loop, journal, sleeps):
+    loop.producer.failures["commit_transaction"] = [retriable(), retriable(KafkaError._TRANSPORT)]
+    loop.consumer.batches = [[record("orders.in", 0, i) for i in range(3)]]
+    loop.run()
+    assert [entry[0] for entry in protocol(journal)][-5:] == [
+        "send_offsets_to_transaction",  # sent once: only the commit is called again
+        "commit_transaction",
+        "commit_transaction",
+        "commit_transaction",
+        "on_commit",
+    ]
+    assert loop.producer.calls("abort_transaction") == []
+    assert sleeps == [0.2, 0.2]
+
+
+def test_a_retriable_send_offsets_error_resends_the_identical_offsets_and_metadata(loop):
+    loop.producer.failures["send_offsets_to_transaction"] = [retriable(KafkaError.COORDINATOR_NOT_AVAILABLE)]
+    loop.consumer.batches = [[record("orders.in", 0, i) for i in range(3)]]
+    loop.run()
+    first, second = loop.producer.calls("send_offsets_to_transaction")
+    assert first[1] == second[1] == {("orders.in", 0): 3}
+    assert first[2] is second[2]  # the same metadata object: the call is retriable but not resumable
+    assert loop.consumer.generation == 1
+    assert len(loop.producer.calls("commit_transaction")) == 1
+
+
+def test_an_abortable_send_offsets_error_aborts_and_rewinds_every_partition_read(loop, journal):
+    loop.producer.failures["send_offsets_to_transaction"] = [abortable()]
+    loop.consumer.committed_offsets = {("orders.in", 0): 5}  # payments.in[2] has no committed offset yet
+    batch = [record("orders.in", 0, 5), record("orders.in", 0, 6), record("payments.in", 2, 40)]
+    loop.consumer.batches = [batch, batch]  # the rewind makes consume() serve the same records again
+    loop.run()
+    steps = protocol(journal)
+    assert steps[4:7] == [
+        ("flush",),
+        ("send_offsets_to_transaction", {("orders.in", 0): 7, ("payments.in", 2): 41}, GroupMetadata(1)),
+        ("abort_transaction",),
+    ]
+    # every partition of the transaction goes back to its committed offset, or to the beginning without one
+    assert sorted(steps[7:9]) == [
+        ("seek", ("orders.in", 0), 5),
+        ("seek", ("payments.in", 2), OFFSET_BEGINNING),
+    ]
+    assert steps[9] == ("on_abort",)
+    assert [entry[0] for entry in steps[10:]] == [
+        "begin_transaction",  # the replay runs in a new, lazily begun transaction
+        "produce",
+        "produce",
+        "produce",
+        "flush",
+        "send_offsets_to_transaction",
+        "commit_transaction",
+        "on_commit",
+    ]
+    assert loop.producer.calls("commit_transaction") == [("commit_transaction",)]
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        ("commit_transaction", fatal()),
+        ("send_offsets_to_transaction", fatal(KafkaError._FATAL)),
+        # fenced, though flagged retriable: retrying would never succeed, crash at once
+        ("send_offsets_to_transaction", kafka_exception(KafkaError.PRODUCER_FENCED, retriable=True)),
+        ("commit_transaction", kafka_exception(KafkaError.INVALID_PRODUCER_EPOCH, txn_requires_abort=True)),
+        ("produce", fatal()),
+        ("commit_transaction", kafka_exception(KafkaError._STATE)),  # unclassified
+    ],
+)
+def test_a_fatal_error_exits_without_aborting_or_touching_anything(loop, journal, crashes, call, error):
+    loop.producer.failures[call] = [error]
+    loop.consumer.batches = [[record("orders.in", 0, i) for i in range(3)]]
+    with pytest.raises(Crashed):
+        loop.run()
+    assert journal[-1][0] == call  # the failing call was the last thing the loop did
+    assert loop.producer.calls("abort_transaction") == []
+    assert len(loop.producer.calls(call)) == 1
+    assert len(crashes) == 1
+    assert f"in {call}:" in crashes[0]
+
+
+def test_a_fatal_abort_exits_without_rewinding(loop, journal):
+    loop.producer.failures["send_offsets_to_transaction"] = [abortable()]
+    loop.producer.failures["abort_transaction"] = [fatal()]
+    loop.consumer.batches = [[record("orders.in", 0, i) for i in range(3)]]
+    with pytest.raises(Crashed):
+        loop.run()
+    assert journal[-1] == ("abort_transaction",)
+    assert loop.consumer.seeks() == {}
+
+
+def test_the_real_crash_is_an_immediate_process_exit(monkeypatch):
+    # No loop fixture here, so _crash is the real one; only os._exit is replaced.
+    exits: list[int] = []
+
+    def exit_now(code: int) -> None:
+        exits.append(code)
+        raise Crashed(code)
+
+    monkeypatch.setattr(loop_module.os, "_exit", exit_now)
+    with pytest.raises(Crashed):
+        loop_module._crash("fenced")
+    assert exits == [1]

@@ -1,0 +1,166 @@
+"""`pedidos chaos kill`: the classroom demo. A processor SIGKILLs itself at a chosen step, comes back with the
+same transactional.id, and the audit shows that every order still ended exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import click
+
+from processors.catalogue import PROCESSORS
+from processors.runtime.crash import CRASH_POINTS
+from processors.runtime.serde import AvroCodec
+from processors.settings import Settings, get_settings
+from tools.chaos_narration import narrator
+from tools.pipeline import OrderWatcher, place_orders, start_processors, wait_assigned, wait_drained
+from tools.services.commands import supervisor_process
+from tools.stack.procs import StackError
+from tools.stack.stack import Stack, require_healthy
+from tools.verify.properties import PropertyResult, audit
+from tools.verify.snapshot import aborted_records, take_snapshot
+
+OUTPUT_TOPICS = {
+    "payment": ("payments.requested", "payments.confirmed", "payments.failed", "payments.refunded"),
+    "inventory": ("inventory.reserved", "inventory.failed", "inventory.released"),
+    "orchestrator": (
+        "orders.confirmed",
+        "orders.cancelled",
+        "payments.refund-requested",
+        "inventory.release-requested",
+        "saga.state",
+    ),
+    "notification": ("notifications.events",),
+}
+DATABASE_PROCESSORS = ("inventory", "notification")  # the only ones with an after-db-commit step
+# The N-th arrival at the point crashes: at the commit steps one transaction commits first, so the crash lands
+# mid-run; the per-record steps only count arrivals inside a transaction that already produced output.
+CRASH_AFTER = {
+    "after-consume": 1,
+    "after-produce": 2,
+    "after-send-offsets": 2,
+    "after-commit": 2,
+    "after-db-commit": 1,
+}
+# The victim commits once a second: its transactions span several polls, so a crash finds one open.
+VICTIM_ENV = {"PEDIDOS_COMMIT_INTERVAL_MS": "1000", "PEDIDOS_BATCH_SIZE": "1000"}
+Say = Callable[..., None]
+
+
+@dataclass
+class KillReport:
+    processor: str
+    crash_point: str
+    orders: int
+    exit_code: int | None = None
+    seconds_to_crash: float = 0.0
+    aborted_records: dict[str, int] = field(default_factory=dict)
+    outcomes: dict[str, int] = field(default_factory=dict)
+    audit_ok: bool = False
+    failed_properties: dict[str, list[str]] = field(default_factory=dict)
+    seconds_total: float = 0.0
+
+
+def crash_points_of(processor: str) -> tuple[str, ...]:
+    return tuple(p for p in CRASH_POINTS if p != "after-db-commit" or processor in DATABASE_PROCESSORS)
+
+
+def run_kill(
+    settings: Settings,
+    processor: str,
+    crash_point: str,
+    orders: int,
+    rate: float,
+    log_dir: Path,
+    say: Say = lambda *_a, **_k: None,
+) -> tuple[KillReport, list[PropertyResult]]:
+    if crash_point not in crash_points_of(processor):
+        raise click.BadParameter(f"{processor} has no {crash_point} step (no database)", param_hint="--at")
+    report = KillReport(processor, crash_point, orders)
+    started = time.monotonic()
+    topics = OUTPUT_TOPICS[processor]
+    before = aborted_records(settings, topics)
+    watcher = OrderWatcher(settings)
+    processes = start_processors(
+        log_dir, crash={processor: (crash_point, CRASH_AFTER[crash_point])}, env_for={processor: VICTIM_ENV}
+    )
+    victim = processes[processor]
+    try:
+        wait_assigned(settings)
+        say("started", processor=processor, point=crash_point, nth=CRASH_AFTER[crash_point])
+        accepted = place_orders(orders, rate=rate, seed=int(time.time()))
+        say("placed", orders=len(accepted), rate=rate)
+        deadline = time.monotonic() + 60
+        while victim.exited() is None and time.monotonic() < deadline:
+            time.sleep(0.1)  # polling the child's exit status, bounded by the deadline
+        report.exit_code = victim.exited()
+        report.seconds_to_crash = time.monotonic() - started
+        if report.exit_code is None:
+            raise click.ClickException(
+                f"{processor} não chegou ao ponto {crash_point} em 60 s / never crashed"
+            )
+        say("crashed", processor=processor, code=report.exit_code, seconds=report.seconds_to_crash)
+        victim.crash_at = None  # the restart is a normal instance with the same transactional.id
+        victim.start()
+        say("restarted", processor=processor)
+        ended = watcher.wait_for(accepted, timeout_s=180)
+        wait_drained(settings)
+    finally:
+        watcher.close()
+        for process in processes.values():
+            process.stop()
+    after = aborted_records(settings, topics)
+    report.aborted_records = {t: after[t] - before[t] for t in topics if after[t] != before[t]}
+    say("aborted", processor=processor, point=crash_point, records=report.aborted_records)
+    report.outcomes = {
+        "confirmed": list(ended.values()).count("orders.confirmed"),
+        "cancelled": list(ended.values()).count("orders.cancelled"),
+    }
+    say("ended", orders=len(accepted), **report.outcomes)
+    snapshot = take_snapshot(settings, AvroCodec(settings.registry_url), scope=set(accepted))
+    results = audit(snapshot)
+    report.audit_ok = all(r.ok for r in results)
+    report.failed_properties = {r.id: r.violations[:5] for r in results if not r.ok}
+    report.seconds_total = time.monotonic() - started
+    say("audited", results=results, snapshot=snapshot, ok=report.audit_ok, seconds=report.seconds_total)
+    return report, results
+
+
+@click.group()
+def chaos() -> None:
+    """Falhas de propósito, provadas pela auditoria / deliberate failures, proven by the audit."""
+
+
+@chaos.command()
+@click.option("--processor", "processor", type=click.Choice(PROCESSORS), required=True)
+@click.option("--at", "crash_point", type=click.Choice(CRASH_POINTS), required=True)
+@click.option("--orders", default=30, show_default=True, type=click.IntRange(5, 10_000))
+@click.option("--rate", default=10.0, show_default=True, type=click.FloatRange(min=1), help="Pedidos/s.")
+@click.option("--lang", type=click.Choice(["pt", "en"]), default="pt", show_default=True)
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def kill(
+    processor: str, crash_point: str, orders: int, rate: float, lang: str, json_path: Path | None
+) -> None:
+    """Mata um processador num ponto do commit e prova que nada se perdeu / kill a processor mid-commit."""
+    settings = get_settings()
+    try:
+        require_healthy(Stack(settings))
+    except StackError as error:
+        raise click.ClickException(str(error)) from error
+    if supervisor_process(settings).is_running():
+        raise click.ClickException(
+            "os serviços do `make run` estão no ar e usam os mesmos transactional.ids: "
+            "`pedidos services down` antes / stop `pedidos services` first"
+        )
+    report, _results = run_kill(
+        settings, processor, crash_point, orders, rate, settings.state_dir / "logs" / "chaos", narrator(lang)
+    )
+    if json_path:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(asdict(report), indent=2, ensure_ascii=False))
+    if not report.audit_ok:
+        raise SystemExit(1)
