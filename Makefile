@@ -4,6 +4,7 @@ SHELL := /bin/bash
 VENV := .venv
 PEDIDOS := $(VENV)/bin/pedidos
 PYTEST_ARGS ?=
+TRAFFIC_RATE ?= 2
 
 .PHONY: help setup run stop status test test-unit lint clean
 
@@ -14,13 +15,16 @@ help: ## Mostra esta ajuda / show this help
 setup: ## Instala o que falta (apt, pip, Maven) / install what is missing, idempotently
 	@bash tools/setup/setup.sh
 
-run: setup ## Sobe o stack e provisiona / start the stack and provision it
+run: setup ## Sobe tudo, semeia dados e liga o tráfego / everything up, seeded, traffic on
 	@$(PEDIDOS) stack up
 	@$(PEDIDOS) provision
+	@$(PEDIDOS) seed
+	@$(PEDIDOS) services up --traffic-rate $(TRAFFIC_RATE)
 	@$(PEDIDOS) stack status
 
 stop: ## Para tudo o que o projeto iniciou / stop everything the project started
-	@if [ -x $(PEDIDOS) ]; then $(PEDIDOS) stack down; else echo "nada a parar / nothing to stop"; fi
+	@if [ -x $(PEDIDOS) ]; then $(PEDIDOS) services down; $(PEDIDOS) stack down; \
+	 else echo "nada a parar / nothing to stop"; fi
 
 status: ## Saúde e memória de cada componente / health and memory of each component
 	@$(PEDIDOS) stack status

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from processors.inventory.handler import InventoryHandler
 from processors.logs import configure_logging
+from processors.notification.handler import NotificationHandler
+from processors.orchestrator.handler import OrchestratorHandler
+from processors.orchestrator.saga import Deadlines
+from processors.payment.handler import PaymentHandler
+from processors.payment.simulation import PaymentSimulation
 from processors.runtime.clients import RuntimeConfig
 from processors.runtime.crash import CrashPoints
 from processors.runtime.handler import Handler
@@ -15,33 +21,29 @@ from processors.runtime.serde import AvroCodec
 from processors.settings import Settings
 
 PROCESSORS = ("payment", "inventory", "orchestrator", "notification")
+HANDLERS = {
+    "payment": PaymentHandler,
+    "inventory": InventoryHandler,
+    "orchestrator": OrchestratorHandler,
+    "notification": NotificationHandler,
+}
+INPUT_TOPICS = {name: handler.input_topics for name, handler in HANDLERS.items()}
 MAX_INSTANCES = 10  # each processor owns a block of ten metrics ports
 
 
 def build_handler(name: str, settings: Settings, codec: AvroCodec) -> Handler:
     if name == "payment":
-        from processors.payment.handler import PaymentHandler
-        from processors.payment.simulation import PaymentSimulation
-
-        return PaymentHandler(
-            PaymentSimulation(settings.payment_failure_probability, settings.payment_latency_ms)
-        )
+        simulation = PaymentSimulation(settings.payment_failure_probability, settings.payment_latency_ms)
+        return PaymentHandler(simulation)
     if name == "inventory":
-        from processors.inventory.handler import InventoryHandler
-
         return InventoryHandler(Database(settings.database_url), codec)
     if name == "orchestrator":
-        from processors.orchestrator.handler import OrchestratorHandler
-        from processors.orchestrator.saga import Deadlines
-
         deadlines = Deadlines(
             timedelta(seconds=settings.saga_payment_timeout_s),
             timedelta(seconds=settings.saga_stock_timeout_s),
         )
         return OrchestratorHandler(settings.bootstrap_servers, codec, deadlines)
     if name == "notification":
-        from processors.notification.handler import NotificationHandler
-
         return NotificationHandler(Database(settings.database_url), codec)
     raise ValueError(f"unknown processor {name!r}; choose one of {', '.join(PROCESSORS)}")
 

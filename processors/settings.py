@@ -48,7 +48,9 @@ class Settings(BaseSettings):
     crash_at: str | None = Field(None, description="Crash point for the kill demo (after-produce, ...)")
     crash_after: int = Field(1, ge=1, description="Crash at the N-th arrival at the crash point")
     payment_failure_probability: float = Field(0.1, ge=0, le=1, description="Share of payments declined")
-    payment_latency_ms: float = Field(20.0, ge=0, description="Simulated payment provider latency")
+    payment_latency_ms: float = Field(
+        5.0, ge=0, description="Simulated payment provider latency (serial: it caps one instance's rate)"
+    )
     saga_payment_timeout_s: float = Field(30.0, gt=0, description="Saga deadline for the payment step")
     saga_stock_timeout_s: float = Field(30.0, gt=0, description="Saga deadline for the stock step")
 

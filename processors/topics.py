@@ -108,13 +108,13 @@ TOPICS: tuple[TopicSpec, ...] = (
         "inventory.reserved",
         "Estoque reservado (schema v1 -> v2)",
         ("inventory",),
-        ("orchestrator", "notification", TELEMETRY),
+        ("orchestrator", TELEMETRY),
     ),
     TopicSpec(
         "inventory.failed",
         "Estoque insuficiente",
         ("inventory",),
-        ("orchestrator", "notification", TELEMETRY),
+        ("orchestrator", TELEMETRY),
     ),
     TopicSpec(
         "inventory.release-requested", "Compensação: liberar reserva", ("orchestrator",), ("inventory",)

@@ -16,6 +16,7 @@ from processors.catalogue import PROCESSORS
 from processors.runtime.crash import CRASH_POINTS
 from processors.runtime.serde import AvroCodec
 from processors.settings import Settings, get_settings
+from processors.topics import TOPICS
 from tools.chaos_narration import narrator
 from tools.pipeline import OrderWatcher, place_orders, start_processors, wait_assigned, wait_drained
 from tools.services.commands import supervisor_process
@@ -24,17 +25,9 @@ from tools.stack.stack import Stack, require_healthy
 from tools.verify.properties import PropertyResult, audit
 from tools.verify.snapshot import aborted_records, take_snapshot
 
+# What each processor writes, from the declarative topic table: where its aborted records would show.
 OUTPUT_TOPICS = {
-    "payment": ("payments.requested", "payments.confirmed", "payments.failed", "payments.refunded"),
-    "inventory": ("inventory.reserved", "inventory.failed", "inventory.released"),
-    "orchestrator": (
-        "orders.confirmed",
-        "orders.cancelled",
-        "payments.refund-requested",
-        "inventory.release-requested",
-        "saga.state",
-    ),
-    "notification": ("notifications.events",),
+    name: tuple(t.name for t in TOPICS if name in t.producers and t.avro_value) for name in PROCESSORS
 }
 DATABASE_PROCESSORS = ("inventory", "notification")  # the only ones with an after-db-commit step
 # The N-th arrival at the point crashes: at the commit steps one transaction commits first, so the crash lands

@@ -8,6 +8,7 @@ from gateway.command import gateway
 from processors.projector.command import projector
 from tools.chaos import chaos
 from tools.config_command import config
+from tools.load import load
 from tools.processor_command import processor
 from tools.provision.commands import provision
 from tools.seed import seed
@@ -33,6 +34,7 @@ main.add_command(services)
 main.add_command(traffic)
 main.add_command(verify)
 main.add_command(chaos)
+main.add_command(load)
 
 if __name__ == "__main__":
     main()

@@ -113,6 +113,7 @@ class OrderWatcher:
 
     def __init__(self, settings: Settings, topics: tuple[str, ...] = TERMINAL_TOPICS) -> None:
         self.ended: dict[str, str] = {}
+        self.ended_at: dict[str, float] = {}  # order id -> the record's timestamp (s), set by its producer
         self.consumer = Consumer(
             {
                 "bootstrap.servers": settings.bootstrap_servers,
@@ -147,6 +148,7 @@ class OrderWatcher:
             for message in self.consumer.consume(1000, timeout=0.5):
                 if message.error() is None and message.key():
                     self.ended[message.key().decode()] = message.topic()
+                    self.ended_at[message.key().decode()] = message.timestamp()[1] / 1000
 
     def close(self) -> None:
         self.consumer.close()

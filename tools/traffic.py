@@ -25,7 +25,8 @@ class TrafficResult:
     accepted: list[str] = field(default_factory=list)  # order ids answered 202
     rejected: dict[int, int] = field(default_factory=dict)  # HTTP status -> count
     failed: int = 0  # no answer (connection refused, timeout): outcome unknown
-    accept_latencies_s: list[float] = field(default_factory=list)
+    accept_latencies_s: list[float] = field(default_factory=list)  # from the scheduled send time
+    scheduled_at: dict[str, float] = field(default_factory=dict)  # order id -> wall-clock send schedule
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -62,13 +63,15 @@ def send_orders(
                 break
             due = started + sent / rate
             time.sleep(max(0.0, due - time.monotonic()))  # the schedule itself, not a synchronisation
-            pool.submit(_post, client, random_order(rng, customers, products), result)
+            pool.submit(_post, client, random_order(rng, customers, products), result, due)
             sent += 1
     return result
 
 
-def _post(client: httpx.Client, order: dict, result: TrafficResult) -> None:
-    started = time.perf_counter()
+def _post(client: httpx.Client, order: dict, result: TrafficResult, due: float) -> None:
+    # Latency counts from when the request was due, not from when a worker got to it: a backed-up client
+    # must show up as latency (no coordinated omission).
+    wall_due = time.time() - (time.monotonic() - due)
     try:
         response = client.post("/orders", json=order, headers={"Idempotency-Key": str(uuid.uuid4())})
     except httpx.HTTPError:
@@ -77,8 +80,10 @@ def _post(client: httpx.Client, order: dict, result: TrafficResult) -> None:
         return
     with result.lock:
         if response.status_code == 202:
-            result.accepted.append(response.json()["order_id"])
-            result.accept_latencies_s.append(time.perf_counter() - started)
+            order_id = response.json()["order_id"]
+            result.accepted.append(order_id)
+            result.accept_latencies_s.append(time.monotonic() - due)
+            result.scheduled_at[order_id] = wall_due
         else:
             result.rejected[response.status_code] = result.rejected.get(response.status_code, 0) + 1
 

@@ -16,6 +16,7 @@ from processors.settings import Settings, get_settings
 from tools.provision.migrations import apply_migrations
 from tools.provision.schemas import register_schemas
 from tools.provision.topics import provision_topics
+from tools.services.commands import supervisor_process
 from tools.stack.stack import Stack
 
 
@@ -34,6 +35,9 @@ def settings() -> Settings:
 def stack(settings: Settings) -> Iterator[Stack]:
     the_stack = Stack(settings)
     was_running = all(row.healthy for row in the_stack.status())
+    if supervisor_process(settings).stop(timeout_s=60):
+        # The end-to-end tests run their own processors with the same transactional ids.
+        print("serviços do `make run` parados para os testes / `make run` services stopped for the tests")
     if not was_running:
         the_stack.up(print)
     apply_migrations(settings.database_url)

@@ -6,31 +6,20 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import psycopg
 from confluent_kafka import Consumer, ConsumerGroupTopicPartitions, TopicPartition
 from confluent_kafka.admin import AdminClient
 
+from processors.catalogue import INPUT_TOPICS
 from processors.events import EVENT_TYPES
 from processors.runtime.serde import AvroCodec, PoisonPill
 from processors.settings import Settings
 
 AUDITED_TOPICS = tuple(EVENT_TYPES)  # every event topic of the order flow
-GROUP_INPUTS = {
-    "payment": ("orders.new", "payments.refund-requested"),
-    "inventory": ("payments.confirmed", "inventory.release-requested"),
-    "orchestrator": (
-        "orders.new",
-        "payments.confirmed",
-        "payments.failed",
-        "payments.refunded",
-        "inventory.reserved",
-        "inventory.failed",
-        "inventory.released",
-    ),
-    "notification": ("orders.confirmed", "orders.cancelled"),
-}
+GROUP_INPUTS = INPUT_TOPICS  # the topics each processor group consumes, from the handlers themselves
 
 
 @dataclass(frozen=True)
@@ -73,16 +62,32 @@ def take_snapshot(
         except PoisonPill:
             snapshot.undecodable[topic] += 1
             continue
-        if scope is None or event["order_id"] in scope:
-            snapshot.events[topic].append(Seen(topic, partition, offset, event))
+        snapshot.events[topic].append(Seen(topic, partition, offset, event))
     snapshot.committed = committed_offsets(settings)
     snapshot.lag = group_lag(settings, snapshot.committed)
     _read_database(settings, snapshot)
     if scope is not None:
-        snapshot.accepted_orders &= scope
-        snapshot.reservations = {o: st for o, st in snapshot.reservations.items() if o in scope}
-        snapshot.notifications = Counter({o: n for o, n in snapshot.notifications.items() if o in scope})
+        restrict(snapshot, scope)
     return snapshot
+
+
+def restrict(snapshot: Snapshot, scope: set[str]) -> None:
+    """Keep only these orders' events and rows (stock, offsets and aborted counts stay global)."""
+    snapshot.events = {
+        t: [x for x in seen if x.event["order_id"] in scope] for t, seen in snapshot.events.items()
+    }
+    snapshot.accepted_orders &= scope
+    snapshot.reservations = {o: st for o, st in snapshot.reservations.items() if o in scope}
+    snapshot.notifications = Counter({o: n for o, n in snapshot.notifications.items() if o in scope})
+
+
+def settled_orders(snapshot: Snapshot, placed_before: datetime) -> set[str]:
+    """Orders placed before the cut-off: old enough that every saga deadline has passed for them."""
+    return {
+        x.event["order_id"]
+        for x in snapshot.events.get("orders.new", [])
+        if x.event["occurred_at"] < placed_before
+    }
 
 
 def aborted_records(settings: Settings, topics: tuple[str, ...], timeout_s: float = 90) -> dict[str, int]:

@@ -1,3 +1,4 @@
+from processors.catalogue import INPUT_TOPICS
 from processors.topics import TOPICS, TOPICS_BY_NAME
 from tools.provision.schemas import schema_files
 
@@ -26,3 +27,13 @@ def test_saga_state_is_compacted_and_co_partitioned_with_orders():
     saga = TOPICS_BY_NAME["saga.state"]
     assert saga.cleanup_policy == "compact"
     assert saga.partitions == TOPICS_BY_NAME["orders.new"].partitions
+
+
+def test_the_table_declares_every_processor_as_a_consumer_of_its_inputs():
+    missing = [
+        (name, topic)
+        for name, topics in INPUT_TOPICS.items()
+        for topic in topics
+        if name not in TOPICS_BY_NAME[topic].consumers
+    ]
+    assert missing == []
