@@ -1,8 +1,16 @@
 """The read-model projector against the real stack: offsets live in PostgreSQL with the data (Pattern B).
 
-Each test uses its own consumer group, so it starts from the beginning of the topics (projecting history
-again is harmless: event ids deduplicate) and its offsets rows are deleted afterwards. Loops run until the
-read model shows what the test produced, with a deadline, never with a sleep.
+The events here are made up (no checkout behind them, duplicates and out-of-order arrivals on purpose), so
+they never go to the order flow's real topics, where the processors and the exactly-once audit would take
+them for real orders. Each test produces them to its own topics, one per real topic it needs, named
+``projector-test.<real topic>.<random>``, created for the test and deleted after it, and runs the projector on
+those topics only. The values are encoded with the real topic's schema (subject ``<real topic>-value``); the
+projector decodes by schema id and derives everything from the event itself (its ``event_type``), never from
+the topic name, which it only records in ``order_events.topic``.
+
+Each test also uses its own consumer group, whose offsets rows are deleted afterwards, as are the read-model
+rows of the test's orders. Loops run until the read model shows what the test produced, with a deadline, never
+with a sleep.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from gateway.app import close_app, create_app
 from processors.events import new_event
 from processors.projector.projector import Projector
 from processors.runtime.serde import AvroCodec
+from processors.topics import TOPICS
 
 
 class _AnyTime:
@@ -34,6 +43,7 @@ class _AnyTime:
 
 
 ANY_TIME = _AnyTime()
+PARTITIONS = {spec.name: spec.partitions for spec in TOPICS}
 ITEMS = [{"product_id": "p-0001", "quantity": 2, "unit_price": Decimal("19.90")}]
 TOTAL = Decimal("39.80")
 
@@ -58,16 +68,45 @@ def group(settings, admin):
                 raise
 
 
+class OwnTopics(dict[str, str]):
+    """Real topic name -> this test's own topic standing in for it, created on first use."""
+
+    def __init__(self, new_topic: Callable[..., str]) -> None:
+        super().__init__()
+        self._new_topic = new_topic
+
+    def __missing__(self, real: str) -> str:
+        # As many partitions as the real topic: keys spread the same way.
+        self[real] = self._new_topic(f"projector-test.{real}", partitions=PARTITIONS[real])
+        return self[real]
+
+
 @pytest.fixture
-def produce(settings, codec):
-    """Produces one event synchronously; returns (partition, offset) from the delivery report."""
+def topics(settings, new_topic):
+    """This test's topics (deleted after it by `new_topic`), then the read-model rows of what it produced."""
+    ours = OwnTopics(new_topic)
+    yield ours
+    if ours:
+        with psycopg.connect(settings.database_url) as conn:
+            conn.execute(
+                """DELETE FROM orders WHERE order_id IN
+                     (SELECT order_id FROM order_events WHERE topic = ANY(%(t)s))""",
+                {"t": list(ours.values())},
+            )
+            conn.execute("DELETE FROM order_events WHERE topic = ANY(%s)", (list(ours.values()),))
+
+
+@pytest.fixture
+def produce(settings, codec, topics):
+    """Produces one event synchronously to the test's stand-in for ``topic`` (a real topic name), encoded
+    with the real topic's schema; returns (partition, offset) from the delivery report."""
     producer = Producer({"bootstrap.servers": settings.bootstrap_servers, "enable.idempotence": True})
 
     def send(topic: str, event: dict, partition: int | None = None) -> tuple[int, int]:
         reports = []
         extra = {} if partition is None else {"partition": partition}
         producer.produce(
-            topic,
+            topics[topic],
             key=event["order_id"],
             value=codec.encode(topic, event),
             on_delivery=lambda error, message: reports.append((error, message)),
@@ -82,12 +121,19 @@ def produce(settings, codec):
 
 
 @pytest.fixture
-def projectors(settings, codec):
+def projectors(settings, codec, topics):
+    """Projectors on the test's topics only (those created so far): closed before the topics are deleted."""
     opened: list[Projector] = []
 
     def start(group: str) -> Projector:
+        assert topics, "produce first: a projector reads the test's topics, created by `produce`"
         projector = Projector(
-            settings.bootstrap_servers, settings.database_url, codec, group=group, poll_timeout_s=0.2
+            settings.bootstrap_servers,
+            settings.database_url,
+            codec,
+            group=group,
+            topics=tuple(topics.values()),
+            poll_timeout_s=0.2,
         )
         opened.append(projector)
         return projector
@@ -202,7 +248,7 @@ def new_order_id() -> str:
 
 
 def test_the_projector_tells_the_orders_story_whatever_the_arrival_order(
-    settings, group, produce, projectors
+    settings, group, topics, produce, projectors
 ):
     order_id, t0 = new_order_id(), datetime.now(UTC).replace(microsecond=0)
     events = story(order_id, t0)
@@ -217,11 +263,11 @@ def test_the_projector_tells_the_orders_story_whatever_the_arrival_order(
 
     order, event_types = read_model(settings, order_id)
     assert order == ("confirmed", "c-0001", TOTAL, f"corr-{order_id}", t0)
-    # Processors running on this stack may react to the story, with the same deterministic event ids.
+    # Each event recorded once: event ids deduplicate.
     assert len(event_types) == len(set(event_types))
     offsets = stored_offsets(settings, group)
     for topic, (partition, offset) in delivered.items():
-        assert offsets[(topic, partition)] >= offset + 1, topic
+        assert offsets[(topics[topic], partition)] >= offset + 1, topic
 
     app = create_app({"TESTING": True})
     try:
@@ -232,12 +278,12 @@ def test_the_projector_tells_the_orders_story_whatever_the_arrival_order(
     listed = [e["event_type"] for e in body["events"] if e["event_type"] in ours]
     assert listed == [e["event_type"] for e in events.values()]  # in occurred_at order
     placed = body["events"][0]
-    assert placed["topic"] == "orders.new"
+    assert placed["topic"] == topics["orders.new"]
     assert placed["payload"]["items"] == [{"product_id": "p-0001", "quantity": 2, "unit_price": "19.90"}]
 
 
 def notification(order_id: str) -> dict:
-    """A NotificationSent for a made-up order: no processor consumes notifications.events."""
+    """A NotificationSent for a made-up order."""
     return story(order_id, datetime.now(UTC))["notifications.events"]
 
 
@@ -274,7 +320,7 @@ def test_a_restarted_projector_resumes_from_postgresql_and_duplicates_nothing(
     assert all(after[tp] >= offset for tp, offset in before_restart.items())
 
 
-def test_a_consumer_that_lost_its_partition_cannot_write(settings, group, produce, projectors):
+def test_a_consumer_that_lost_its_partition_cannot_write(settings, group, topics, produce, projectors):
     """Compare-and-set on consumer_offsets: if another owner moved the offset, our batch is rolled back."""
     first, fenced, later = (notification(new_order_id()) for _ in range(3))
     partition, _ = produce("notifications.events", first)
@@ -285,17 +331,18 @@ def test_a_consumer_that_lost_its_partition_cannot_write(settings, group, produc
     with psycopg.connect(settings.database_url) as conn:  # the partition's new owner projected `fenced`
         conn.execute(
             """UPDATE consumer_offsets SET next_offset = %s
-               WHERE consumer_group = %s AND topic = 'notifications.events' AND partition = %s""",
-            (fenced_offset + 1, group, partition),
+               WHERE consumer_group = %s AND topic = %s AND partition = %s""",
+            (fenced_offset + 1, group, topics["notifications.events"], partition),
         )
     produce("notifications.events", later, partition=partition)
     project_until(projector, lambda: bool(read_model(settings, later["order_id"])[1]))
 
     assert read_model(settings, fenced["order_id"]) == (None, [])
-    assert stored_offsets(settings, group)[("notifications.events", partition)] > fenced_offset + 1
+    assert stored_offsets(settings, group)[(topics["notifications.events"], partition)] > fenced_offset + 1
 
 
 def test_sigterm_stops_the_projector_cleanly(settings, group):
+    # `python -m processors.projector` always reads the real topics: it only reads them, produces nothing.
     env = {**os.environ, "PEDIDOS_PROJECTOR_GROUP": group, "PEDIDOS_PROJECTOR_POLL_TIMEOUT_S": "0.2"}
     process = subprocess.Popen(
         [sys.executable, "-m", "processors.projector"], env=env, stderr=subprocess.PIPE, text=True
