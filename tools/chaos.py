@@ -18,7 +18,7 @@ from processors.runtime.serde import AvroCodec
 from processors.settings import Settings, get_settings
 from processors.topics import TOPICS
 from tools.chaos_narration import narrator
-from tools.pipeline import OrderWatcher, place_orders, start_processors, wait_assigned, wait_drained
+from tools.pipeline import Checkout, OrderWatcher, start_processors, wait_assigned, wait_drained
 from tools.services.commands import supervisor_process
 from tools.stack.procs import StackError
 from tools.stack.stack import Stack, require_healthy
@@ -85,11 +85,15 @@ def run_kill(
     try:
         wait_assigned(settings)
         say("started", processor=processor, point=crash_point, nth=CRASH_AFTER[crash_point])
-        accepted = place_orders(orders, rate=rate, seed=int(time.time()))
-        say("placed", orders=len(accepted), rate=rate)
-        deadline = time.monotonic() + 60
-        while victim.exited() is None and time.monotonic() < deadline:
-            time.sleep(0.1)  # polling the child's exit status, bounded by the deadline
+        with Checkout(seed=int(time.time())) as checkout:
+            accepted = checkout.place(orders, rate=rate)
+            say("placed", orders=len(accepted), rate=rate)
+            # A victim that fell behind (a busy machine) can take every order in one transaction and never
+            # reach its N-th step: the orders keep coming at the same rate until it does.
+            deadline = time.monotonic() + 60
+            while victim.exited() is None and time.monotonic() < deadline:
+                accepted += checkout.place(max(1, round(rate / 2)), rate=rate)
+        report.orders = len(accepted)
         report.exit_code = victim.exited()
         report.seconds_to_crash = time.monotonic() - started
         if report.exit_code is None:

@@ -84,28 +84,53 @@ def start_processors(
     return running
 
 
+class Checkout:
+    """Places orders through the gateway's own code (validation, idempotency, producer), without HTTP."""
+
+    def __init__(self, seed: int = 7, customers: int = 50, products: int = 20) -> None:
+        from gateway.app import create_app  # the gateway's Flask app, without its HTTP server
+
+        self.app = create_app()
+        self.client = self.app.test_client()
+        self.rng = random.Random(seed)
+        self.customers, self.products = customers, products
+
+    def place(self, count: int, rate: float | None = None) -> list[str]:
+        accepted = []
+        started = time.monotonic()
+        for i in range(count):
+            if rate:
+                time.sleep(
+                    max(0.0, started + i / rate - time.monotonic())
+                )  # the schedule, not a synchronisation
+            response = self.client.post(
+                "/orders",
+                json=random_order(self.rng, self.customers, self.products),
+                headers={"Idempotency-Key": str(uuid.uuid4())},
+            )
+            if response.status_code != 202:
+                raise RuntimeError(f"checkout refused: {response.status_code} {response.get_json()}")
+            accepted.append(response.get_json()["order_id"])
+        return accepted
+
+    def close(self) -> None:
+        from gateway.app import close_app
+
+        close_app(self.app)  # its producer and pool; left open they outlive the stack and flood the log
+
+    def __enter__(self) -> Checkout:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
 def place_orders(
     count: int, *, seed: int = 7, rate: float | None = None, customers: int = 50, products: int = 20
 ) -> list[str]:
-    """Check out ``count`` orders through the gateway's own code (validation, idempotency, producer)."""
-    from gateway.app import create_app  # the gateway's Flask app, without its HTTP server
-
-    client = create_app().test_client()
-    rng = random.Random(seed)
-    accepted = []
-    started = time.monotonic()
-    for i in range(count):
-        if rate:
-            time.sleep(max(0.0, started + i / rate - time.monotonic()))  # the schedule, not a synchronisation
-        response = client.post(
-            "/orders",
-            json=random_order(rng, customers, products),
-            headers={"Idempotency-Key": str(uuid.uuid4())},
-        )
-        if response.status_code != 202:
-            raise RuntimeError(f"checkout refused: {response.status_code} {response.get_json()}")
-        accepted.append(response.get_json()["order_id"])
-    return accepted
+    """Check out ``count`` orders at ``rate`` per second (all at once without one)."""
+    with Checkout(seed, customers, products) as checkout:
+        return checkout.place(count, rate)
 
 
 class OrderWatcher:
