@@ -10,16 +10,21 @@ from __future__ import annotations
 
 import atexit
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, jsonify
+from flask import Flask, g, jsonify, send_from_directory
 from psycopg_pool import ConnectionPool
+from werkzeug.exceptions import NotFound
 
 from gateway import checkout, metrics
 from gateway.errors import init_errors
 from gateway.publisher import OrderPublisher
+from gateway.telemetry.api import close_telemetry, init_telemetry
 from processors.runtime.serde import AvroCodec
 from processors.settings import get_settings
+
+UI_DIST = Path(__file__).resolve().parent.parent / "ui" / "dist"
 
 
 def default_config() -> dict[str, Any]:
@@ -34,6 +39,8 @@ def default_config() -> dict[str, Any]:
         # Waiting longer for a database connection than for Kafka's ack would make no sense.
         "DB_TIMEOUT_S": settings.gateway_ack_timeout_s,
         "MAX_CONTENT_LENGTH": 256 * 1024,  # 50 items fit in a few KiB
+        "TELEMETRY_QUEUE_SIZE": settings.telemetry_queue_size,
+        "UI_DIST": str(UI_DIST),
     }
 
 
@@ -50,6 +57,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_errors(app)
     app.register_blueprint(checkout.bp)
     app.register_blueprint(metrics.bp)
+    init_telemetry(app)
+    init_ui(app)
 
     @app.after_request
     def echo_correlation_id(response):
@@ -84,8 +93,30 @@ def init_kafka(app: Flask) -> None:
     app.extensions["publisher"] = OrderPublisher(app.config["BOOTSTRAP_SERVERS"], app.config["ACK_TIMEOUT_S"])
 
 
+def init_ui(app: Flask) -> None:
+    """The dashboard's static build (``ui/dist``, made by `make setup`) at ``/``."""
+
+    @app.get("/")
+    @app.get("/<path:path>")
+    def dashboard(path: str = "index.html"):
+        if path.startswith(("api/", "ws")):
+            raise NotFound()
+        dist = Path(app.config["UI_DIST"])
+        if not (dist / "index.html").is_file():
+            return (
+                "<h1>Painel não compilado / dashboard not built</h1>"
+                "<p>Rode / run <code>make setup</code>.</p>",
+                503,
+                {"Content-Type": "text/html; charset=utf-8"},
+            )
+        if path != "index.html" and (dist / path).is_file():
+            return send_from_directory(dist, path)
+        return send_from_directory(dist, "index.html")  # a client-side route: the app decides
+
+
 def close_app(app: Flask) -> None:
-    """Flushes the producer and closes the pool; safe to call twice (tests, then atexit)."""
+    """Stops the telemetry feed, flushes the producer, closes the pool; safe to call twice."""
+    close_telemetry(app)
     publisher = app.extensions.get("publisher")
     if publisher is not None:
         publisher.close()

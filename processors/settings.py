@@ -56,7 +56,15 @@ class Settings(BaseSettings):
 
     gateway_port: int = Field(8000, description="Gateway HTTP port (gunicorn, gthread worker)")
     gateway_workers: int = Field(1, ge=1, description="Gateway worker processes (each has its own producer)")
-    gateway_threads: int = Field(16, ge=1, description="Request threads per gateway worker")
+    gateway_threads: int = Field(
+        32, ge=1, description="Request threads per gateway worker (each open dashboard tab holds one)"
+    )
+    telemetry_topics: str = Field(
+        "", description="Topics the dashboard follows, comma-separated; empty: the order flow and the DLQs"
+    )
+    telemetry_queue_size: int = Field(
+        5000, ge=10, description="Events queued per dashboard tab before the slow tab starts losing them"
+    )
     gateway_ack_timeout_s: float = Field(
         5.0, gt=0, description="Checkout waits this long for the broker's ack before answering 503"
     )

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 
 import click
 import httpx
+import psycopg
 
+from gateway.telemetry.store import traffic_rate
 from processors.settings import get_settings
 
 
@@ -88,16 +90,55 @@ def _post(client: httpx.Client, order: dict, result: TrafficResult, due: float) 
             result.rejected[response.status_code] = result.rejected.get(response.status_code, 0) + 1
 
 
+def follow_control(
+    base_url: str,
+    database_url: str,
+    stop: Callable[[], bool] = lambda: False,
+    result: TrafficResult | None = None,
+) -> TrafficResult:
+    """Post orders at the rate stored in ``traffic_control`` (set by the dashboard), re-read every second."""
+    rng = random.Random()
+    result = result if result is not None else TrafficResult()
+    rate, read_at = 0.0, 0.0
+    due = time.monotonic()
+    with (
+        psycopg.connect(database_url, autocommit=True) as conn,
+        httpx.Client(base_url=base_url, timeout=10) as client,
+        ThreadPoolExecutor(max_workers=32) as pool,
+    ):
+        while not stop():
+            if time.monotonic() - read_at >= 1.0:
+                rate, read_at = traffic_rate(conn) or 0.0, time.monotonic()
+            if rate <= 0:
+                time.sleep(0.2)  # idle until the dashboard asks for traffic; re-read the rate then
+                due = time.monotonic()
+                continue
+            due = max(due, time.monotonic() - 1.0)  # after a pause or a rate change, no burst to catch up
+            time.sleep(max(0.0, due - time.monotonic()))  # the schedule itself, not a synchronisation
+            pool.submit(_post, client, random_order(rng, 50, 20), result, due)
+            due += 1 / rate
+    return result
+
+
 @click.command("traffic")
 @click.option(
     "--rate", default=2.0, show_default=True, type=click.FloatRange(min=0.01), help="Pedidos por segundo."
 )
 @click.option("--count", type=click.IntRange(1), default=None, help="Quantos pedidos (padrão: sem fim).")
 @click.option("--url", default=None, help="Gateway (padrão: http://127.0.0.1:PEDIDOS_GATEWAY_PORT).")
-def traffic(rate: float, count: int | None, url: str | None) -> None:
+@click.option(
+    "--follow",
+    is_flag=True,
+    help="Segue a taxa definida no painel (tabela traffic_control) / follow the dashboard's rate.",
+)
+def traffic(rate: float, count: int | None, url: str | None, follow: bool) -> None:
     """Gerador de pedidos / order traffic generator."""
     settings = get_settings()
     base_url = url or f"http://{settings.host}:{settings.gateway_port}"
+    if follow:
+        click.echo(f"Seguindo a taxa do painel, enviando a {base_url} / following the dashboard's rate")
+        follow_control(base_url, settings.database_url)
+        return
     click.echo(f"Enviando pedidos a {rate}/s para {base_url} / sending orders")
     result = send_orders(base_url, count, rate)
     click.echo(

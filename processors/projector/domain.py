@@ -50,6 +50,26 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
+class RecordPlace:
+    """Where an event was read, and the two instants that time its step (see sql/008_dashboard.sql)."""
+
+    topic: str
+    partition: int
+    offset: int
+    record_ts: datetime | None = None
+    consumed_at: datetime | None = None
+
+
+def epoch_ms(value: int | str | None) -> datetime | None:
+    """A Kafka timestamp or header in epoch milliseconds as a datetime; None when absent or not a number."""
+    try:
+        millis = int(value) if value is not None else 0
+    except ValueError:
+        return None
+    return datetime.fromtimestamp(millis / 1000, UTC) if millis > 0 else None
+
+
+@dataclass(frozen=True)
 class StatusMark:
     status: str
     at: datetime

@@ -26,6 +26,7 @@ from prometheus_client import Counter, Histogram
 
 from processors.events import EVENT_TYPES
 from processors.projector import domain, store
+from processors.runtime.handler import CONSUMED_AT_HEADER
 from processors.runtime.serde import AvroCodec, PoisonPill
 
 log = logging.getLogger("pedidos.projector")
@@ -136,8 +137,15 @@ class Projector:
 
     def _project(self, conn: psycopg.Connection, message: Message, event: dict) -> str | None:
         """Inserts the event and merges it into its order; the order's status, or None if seen before."""
-        where = {"topic": message.topic(), "partition": message.partition(), "offset": message.offset()}
-        if not store.insert_event(conn, event, **where, payload=domain.payload(event)):
+        consumed_at = dict(message.headers() or []).get(CONSUMED_AT_HEADER)
+        where = domain.RecordPlace(
+            message.topic(),
+            message.partition(),
+            message.offset(),
+            record_ts=domain.epoch_ms(message.timestamp()[1]),
+            consumed_at=domain.epoch_ms(consumed_at.decode() if consumed_at else None),
+        )
+        if not store.insert_event(conn, event, where, payload=domain.payload(event)):
             return None
         return store.apply_to_order(
             conn, event["order_id"], domain.status_mark(event), domain.order_facts(event)

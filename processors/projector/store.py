@@ -8,7 +8,7 @@ from typing import Any
 from psycopg import Connection
 from psycopg.types.json import Jsonb
 
-from processors.projector.domain import EPOCH, OrderFacts, StatusMark, merge
+from processors.projector.domain import EPOCH, OrderFacts, RecordPlace, StatusMark, merge
 
 
 def load_offsets(conn: Connection, group: str) -> dict[tuple[str, int], int]:
@@ -39,22 +39,27 @@ def save_offset(
 
 
 def insert_event(
-    conn: Connection, event: dict[str, Any], topic: str, partition: int, offset: int, payload: dict[str, Any]
+    conn: Connection,
+    event: dict[str, Any],
+    where: RecordPlace,
+    payload: dict[str, Any],
 ) -> bool:
     """True if the event is new; False if it was projected before (its effect on `orders` too)."""
     cursor = conn.execute(
         """INSERT INTO order_events (event_id, order_id, event_type, topic, partition, "offset",
-                                     occurred_at, payload)
-           VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (event_id) DO NOTHING""",
+                                     occurred_at, payload, record_ts, consumed_at)
+           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (event_id) DO NOTHING""",
         (
             uuid.UUID(str(event["event_id"])),
             event["order_id"],
             event["event_type"],
-            topic,
-            partition,
-            offset,
+            where.topic,
+            where.partition,
+            where.offset,
             event["occurred_at"],
             Jsonb(payload),
+            where.record_ts,
+            where.consumed_at,
         ),
     )
     return cursor.rowcount == 1

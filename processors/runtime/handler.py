@@ -18,6 +18,10 @@ class PermanentError(Exception):
     """The input is valid Avro but can never be processed (invalid business data): dead-letter it."""
 
 
+# Header carried by every output: epoch ms at which the service consumed the input that caused it.
+CONSUMED_AT_HEADER = "pedidos-consumed-at"
+
+
 @dataclass(frozen=True)
 class InputRecord:
     topic: str

@@ -31,7 +31,7 @@ from processors.runtime.clients import RuntimeConfig, make_consumer, make_produc
 from processors.runtime.crash import CrashPoints
 from processors.runtime.dlq import dead_letter_headers
 from processors.runtime.errors import Action, classify
-from processors.runtime.handler import Handler, InputRecord, Output, PermanentError
+from processors.runtime.handler import CONSUMED_AT_HEADER, Handler, InputRecord, Output, PermanentError
 from processors.runtime.serde import AvroCodec, PoisonPill
 
 log = logging.getLogger("pedidos.runtime")
@@ -134,9 +134,10 @@ class EosLoop:
         except PoisonPill as pill:
             self._dead_letter(message, pill.reason, pill.detail)
             return
-        record = InputRecord(
-            topic, partition, offset, _key(message), event, _headers(message), message.value() or b""
-        )
+        # When this service took the record: the dashboard splits each step into time waiting in the broker
+        # (input's timestamp -> consumed) and time in the service (consumed -> output's timestamp).
+        headers = {**_headers(message), CONSUMED_AT_HEADER: str(int(time.time() * 1000))}
+        record = InputRecord(topic, partition, offset, _key(message), event, headers, message.value() or b"")
         started = time.perf_counter()
         try:
             outputs = self.handler.handle(record, self.crash)
@@ -161,7 +162,11 @@ class EosLoop:
         except Exception as error:  # registry unreachable: nothing was produced for it, retry the transaction
             raise AbortTransaction(f"serialization: {error}") from error
         headers = {
-            **{k: v for k, v in inherited.items() if k in ("correlation-id", "traceparent")},
+            **{
+                k: v
+                for k, v in inherited.items()
+                if k in ("correlation-id", "traceparent", CONSUMED_AT_HEADER)
+            },
             **output.headers,
         }
         self._send(output.topic, output.key, value, [(k, v.encode()) for k, v in headers.items()])
@@ -278,8 +283,9 @@ class EosLoop:
     # -- rebalances ------------------------------------------------------------------------------------------
     def _on_assign(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
         log.info("partitions assigned", extra={"partitions": _names(partitions)})
-        metrics.ASSIGNED.labels(self.name).set(len(partitions))
         self.handler.on_assign([(tp.topic, tp.partition) for tp in partitions])
+        # Only now: a handler restoring its state (the saga's) is not ready to consume before it returns.
+        metrics.ASSIGNED.labels(self.name).set(len(partitions))
 
     def _on_revoke(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
         log.info("partitions revoked", extra={"partitions": _names(partitions)})

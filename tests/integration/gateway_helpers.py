@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 import uuid
 
@@ -53,9 +52,3 @@ def read_since(bootstrap: str, topic: str, since: dict[int, int], timeout_s: flo
                 records.append(message)
     finally:
         consumer.close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]

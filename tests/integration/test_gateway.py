@@ -20,8 +20,9 @@ import pytest
 from gateway.app import close_app, create_app
 from processors.events import event_id_for
 from processors.runtime.serde import AvroCodec
-from tests.integration.gateway_helpers import end_offsets, free_port, read_since
+from tests.integration.gateway_helpers import end_offsets, read_since
 from tools.seed import run_seed
+from tools.stack.procs import free_port
 
 TOPIC = "orders.new"
 TRACEPARENT = re.compile(r"^00-[0-9a-f]{32}-[0-9a-f]{16}-01$")

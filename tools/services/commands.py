@@ -8,7 +8,9 @@ from pathlib import Path
 
 import click
 import httpx
+import psycopg
 
+from gateway.telemetry.store import MAX_RATE, set_traffic_rate
 from processors.catalogue import PROCESSORS, metrics_port
 from processors.logs import configure_logging
 from processors.settings import Settings, get_settings
@@ -26,11 +28,11 @@ def _status_file(settings: Settings) -> Path:
     return settings.state_dir / "run" / "services.json"
 
 
-def service_list(traffic_rate: float) -> list[Service]:
+def service_list() -> list[Service]:
     services = [Service("gateway", [*CLI, "gateway"]), Service("projector", [*CLI, "projector"])]
     services += [Service(f"{name}-0", [*CLI, "processor", name, "--instance", "0"]) for name in PROCESSORS]
-    if traffic_rate > 0:
-        services.append(Service("traffic", [*CLI, "traffic", "--rate", str(traffic_rate)]))
+    # Always running, idle at rate 0: the dashboard turns traffic on, off and up (table traffic_control).
+    services.append(Service("traffic", [*CLI, "traffic", "--follow"]))
     return services
 
 
@@ -40,15 +42,21 @@ def services() -> None:
 
 
 @services.command()
-@click.option("--traffic-rate", default=2.0, show_default=True, help="Pedidos/s do gerador (0 desliga).")
+@click.option(
+    "--traffic-rate",
+    default=2.0,
+    show_default=True,
+    type=click.FloatRange(0, MAX_RATE),
+    help="Pedidos/s do gerador (0 desliga).",
+)
 def up(traffic_rate: float) -> None:
     """Sobe tudo sob o supervisor / start everything under the supervisor."""
     settings = get_settings()
+    with psycopg.connect(settings.database_url, autocommit=True) as conn:
+        set_traffic_rate(conn, traffic_rate)
     supervisor = supervisor_process(settings)
     if not supervisor.is_running():
-        supervisor.start(
-            [*CLI, "services", "supervise", "--traffic-rate", str(traffic_rate), "--", supervisor.marker]
-        )
+        supervisor.start([*CLI, "services", "supervise", "--", supervisor.marker])
     try:
         wait_until(
             lambda: _gateway_healthy(settings),
@@ -68,6 +76,10 @@ def up(traffic_rate: float) -> None:
     except StackError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"  ok  gateway: http://{settings.host}:{settings.gateway_port}")
+    click.echo(f"  ok  painel / dashboard: http://{settings.host}:{settings.gateway_port}/")
+    click.echo(
+        f"  ok  tráfego / traffic: {traffic_rate:g} pedidos/s (ajustável no painel / set it in the dashboard)"
+    )
     for name in PROCESSORS:
         port = metrics_port(settings, name, 0)
         click.echo(f"  ok  {name}-0, métricas / metrics: http://{settings.host}:{port}/metrics")
@@ -91,14 +103,11 @@ def status() -> None:
 
 
 @services.command(hidden=True)
-@click.option("--traffic-rate", default=2.0)
 @click.argument("marker", required=False)  # lets `services down` recognise this process by its command line
-def supervise(traffic_rate: float, marker: str | None) -> None:
+def supervise(marker: str | None) -> None:
     configure_logging("supervisor")
     settings = get_settings()
-    sys.exit(
-        Supervisor(service_list(traffic_rate), settings.state_dir / "logs", _status_file(settings)).run()
-    )
+    sys.exit(Supervisor(service_list(), settings.state_dir / "logs", _status_file(settings)).run())
 
 
 def _gateway_healthy(settings: Settings) -> bool:

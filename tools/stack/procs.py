@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Callable, Sequence
@@ -134,6 +135,13 @@ class ManagedProcess:
             )
         self.pid_file.unlink(missing_ok=True)
         return True
+
+
+def free_port() -> int:
+    """A port nothing listens on right now (for servers a test or benchmark starts of its own)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def process_alive(pid: int) -> bool:

@@ -14,6 +14,7 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Producer
 from processors.runtime import loop as loop_module
 from processors.runtime.clients import RuntimeConfig
 from processors.runtime.crash import CrashPoints
+from processors.runtime.handler import CONSUMED_AT_HEADER
 from processors.runtime.loop import EosLoop
 from tests.unit.processors.runtime.conftest import NO_BROKER, Crashed
 from tests.unit.processors.runtime.fakes import (
@@ -81,14 +82,18 @@ def test_no_transaction_is_begun_without_records(loop, journal):
     assert protocol(journal) == []
 
 
-def test_outputs_are_encoded_and_inherit_only_tracing_headers(loop):
-    loop.consumer.batches = [
-        [record("orders.in", 0, 5, **{"correlation-id": "c-1", "traceparent": "00-t-01", "other": "x"})]
-    ]
+def test_outputs_are_encoded_and_inherit_only_tracing_headers_plus_when_consumed(loop):
+    upstream = {"correlation-id": "c-1", "traceparent": "00-t-01", "other": "x", CONSUMED_AT_HEADER: "1"}
+    loop.consumer.batches = [[record("orders.in", 0, 5, **upstream)]]
+    before = int(time.time() * 1000)
     loop.run()
     [produced] = loop.producer.produced
     assert produced["value"] == b'{"from_offset": 5}'
-    assert produced["headers"] == [("correlation-id", b"c-1"), ("traceparent", b"00-t-01")]
+    headers = dict(produced["headers"])
+    assert headers.keys() == {"correlation-id", "traceparent", CONSUMED_AT_HEADER}
+    assert (headers["correlation-id"], headers["traceparent"]) == (b"c-1", b"00-t-01")
+    # this service's consumption time, not the one upstream stamped
+    assert before <= int(headers[CONSUMED_AT_HEADER]) <= int(time.time() * 1000)
 
 
 def test_group_metadata_is_fetched_fresh_for_every_commit(loop, journal):
