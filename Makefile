@@ -29,7 +29,8 @@ stop: ## Para tudo o que o projeto iniciou / stop everything the project started
 status: ## Saúde e memória de cada componente / health and memory of each component
 	@$(PEDIDOS) stack status
 
-test: setup lint ## Lint + testes unitários e de integração contra o stack real / all tests, real stack
+test: setup lint ## Lint + testes (Python e painel) contra o stack real / all tests, real stack and browser
+	@cd ui && npm test --silent
 	@$(VENV)/bin/pytest -ra $(PYTEST_ARGS)
 
 test-unit: setup ## Só os testes sem broker / only the tests that need no broker

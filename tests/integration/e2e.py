@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 
+from processors.projector.projector import Projector
 from processors.runtime.serde import AvroCodec
 from processors.settings import Settings
 from tools.pipeline import OrderWatcher, ProcessorProcess, start_processors
@@ -23,6 +25,25 @@ def running_processors(settings: Settings, log_dir: Path, **kwargs) -> Iterator[
     finally:
         for process in processes.values():
             process.stop()
+
+
+@contextlib.contextmanager
+def projecting(settings: Settings) -> Iterator[Projector]:
+    """The read-model projector (its real consumer group) in a thread, as `make run` runs it."""
+    stop = threading.Event()
+    projector = Projector(
+        settings.bootstrap_servers,
+        settings.database_url,
+        AvroCodec(settings.registry_url),
+        settings.projector_group,
+    )
+    thread = threading.Thread(target=projector.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        yield projector
+    finally:
+        stop.set()
+        thread.join(timeout=30)
 
 
 @contextlib.contextmanager

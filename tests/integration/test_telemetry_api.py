@@ -11,14 +11,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from simple_websocket import Client as WebSocketClient
-from werkzeug.serving import make_server
 
-from gateway.app import close_app, create_app
-from processors.projector.projector import Projector
-from processors.runtime.serde import AvroCodec
-from tests.integration.e2e import running_processors
+from tests.integration.e2e import projecting, running_processors
+from tests.integration.servers import serving_gateway
 from tools.seed import run_seed
-from tools.stack.procs import free_port
 from tools.traffic import TrafficResult, follow_control
 
 ORDER = {"customer_id": "c-0001", "items": [{"product_id": "p-0001", "quantity": 1}]}
@@ -27,13 +23,8 @@ ORDER = {"customer_id": "c-0001", "items": [{"product_id": "p-0001", "quantity":
 @pytest.fixture(scope="module")
 def base_url(settings) -> Iterator[str]:
     run_seed(settings, products=50, customers=200, stock=1000)
-    app = create_app()
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.port}"
-    server.shutdown()
-    close_app(app)
+    with serving_gateway() as url:
+        yield url
 
 
 def place(base_url: str) -> str:
@@ -79,28 +70,16 @@ def test_the_websocket_streams_a_placed_order_as_it_is_committed(base_url):
 
 
 def test_an_order_timeline_tells_the_whole_saga_with_broker_and_service_times(settings, base_url, tmp_path):
-    stop = threading.Event()
-    projector = Projector(
-        settings.bootstrap_servers,
-        settings.database_url,
-        AvroCodec(settings.registry_url),
-        settings.projector_group,
-    )
-    projecting = threading.Thread(target=projector.run, args=(stop,), daemon=True)
-    projecting.start()
-    try:
-        with running_processors(settings, tmp_path, env={"PEDIDOS_PAYMENT_FAILURE_PROBABILITY": "0"}):
-            order_id = place(base_url)
+    env = {"PEDIDOS_PAYMENT_FAILURE_PROBABILITY": "0"}
+    with projecting(settings), running_processors(settings, tmp_path, env=env):
+        order_id = place(base_url)
 
-            def terminal():
-                body = httpx.get(f"{base_url}/api/orders/{order_id}").json()
-                types = [e["event_type"] for e in body.get("timeline", [])]
-                return body if "OrderConfirmed" in types and "NotificationSent" in types else None
+        def terminal():
+            body = httpx.get(f"{base_url}/api/orders/{order_id}").json()
+            types = [e["event_type"] for e in body.get("timeline", [])]
+            return body if "OrderConfirmed" in types and "NotificationSent" in types else None
 
-            body = until(terminal, 120, f"order {order_id} never confirmed and notified")
-    finally:
-        stop.set()
-        projecting.join(timeout=30)
+        body = until(terminal, 120, f"order {order_id} never confirmed and notified")
     timeline = body["timeline"]
     assert body["order"]["status"] == "confirmed"
     assert timeline[0]["event_type"] == "OrderPlaced"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine lacks, idempotently, and says what it is doing:
-#   1. Debian packages: PostgreSQL server, Java 17, Maven (apt; skipped when already present)
+#   1. Debian packages: PostgreSQL server, Java 17, Maven, Chromium, Node (apt; skipped when present)
 #   2. the project virtualenv (.venv) with the package installed editable (skipped when pyproject is unchanged)
 #   3. Kafka and Apicurio from Maven Central, and a Java 21+ for the registry (`pedidos stack install`)
+#   4. the dashboard: npm ci and a Vite build into ui/dist (skipped when its sources are unchanged)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -15,6 +16,8 @@ command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 command -v runuser >/dev/null 2>&1 || missing+=(util-linux)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)  # the dashboard's browser tests (Playwright)
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if ((${#missing[@]})); then
   say "apt: instalando / installing ${missing[*]}"
   [ "$(id -u)" = 0 ] || fail "apt-get precisa de root / needs root: sudo apt-get install ${missing[*]}"
@@ -39,3 +42,21 @@ fi
 
 say "Kafka e Apicurio (Maven Central)"
 .venv/bin/pedidos stack install
+
+lock_stamp=ui/node_modules/.installed-$(sha256sum ui/package-lock.json | cut -c1-16)
+if [ ! -f "$lock_stamp" ]; then
+  say "painel / dashboard: npm ci"
+  (cd ui && npm ci --no-audit --no-fund --loglevel=error) || fail "npm ci falhou / failed (ui/)"
+  touch "$lock_stamp"
+else
+  say "painel: node_modules já atualizado / up to date"
+fi
+sources=$(find ui/src ui/index.html ui/vite.config.ts ui/tsconfig.json ui/package-lock.json -type f -print0 |
+  sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+if [ ! -f "ui/dist/.built-$sources" ]; then
+  say "painel / dashboard: vite build -> ui/dist"
+  (cd ui && npm run --silent build) || fail "npm run build falhou / failed (ui/)"
+  touch "ui/dist/.built-$sources"  # vite empties dist/ on every build, so an old stamp never survives
+else
+  say "painel já compilado / dashboard already built"
+fi

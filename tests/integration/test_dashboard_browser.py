@@ -1,0 +1,128 @@
+"""The dashboard in a real browser (Debian's Chromium driven by Playwright) against the real stack.
+
+Every test saves a screenshot of the panel it looked at under .state/test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from gateway.telemetry.xray import read_xray
+from tests.integration.e2e import projecting, running_processors
+from tests.integration.servers import serving_gateway
+from tools.chaos import run_kill
+from tools.seed import run_seed
+from tools.stack.procs import free_port
+
+TIMEOUT_MS = 90_000
+CONNECTED = re.compile(r"\bconn-open\b")
+
+
+@pytest.fixture(scope="module")
+def shots(settings) -> Path:
+    path = settings.state_dir / "test-artifacts" / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser(settings) -> Iterator[Browser]:
+    run_seed(settings, products=50, customers=200, stock=1000)
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is missing: `make setup` installs it"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="pt-BR")
+    the_page = context.new_page()
+    the_page.set_default_timeout(TIMEOUT_MS)
+    yield the_page
+    context.close()
+
+
+def test_an_order_placed_in_the_form_shows_its_timeline_to_the_end(settings, page, shots, tmp_path):
+    env = {"PEDIDOS_PAYMENT_FAILURE_PROBABILITY": "0"}
+    with projecting(settings), running_processors(settings, tmp_path, env=env), serving_gateway() as url:
+        page.goto(f"{url}/#controls")
+        page.get_by_test_id("checkout-customer").select_option(index=1)
+        page.get_by_test_id("checkout-product-0").select_option(index=1)
+        page.get_by_test_id("checkout-quantity-0").fill("1")
+        page.screenshot(path=shots / "controles.png", full_page=True)
+        page.get_by_test_id("checkout-submit").click()
+        expect(page.get_by_test_id("placed-order-id")).not_to_be_empty()
+        order_id = page.get_by_test_id("placed-order-id").inner_text().strip()
+        page.get_by_role("button", name="ver linha do tempo").click()
+        terminal = page.locator(
+            '[data-testid="timeline-event"][data-event-type="OrderConfirmed"], '
+            '[data-testid="timeline-event"][data-event-type="OrderCancelled"]'
+        )
+        expect(terminal.first).to_be_visible()
+        assert page.locator('[data-testid="timeline-event"][data-event-type="OrderPlaced"]').count() == 1
+        assert order_id
+        page.screenshot(path=shots / "pedidos.png", full_page=True)
+        for tab in ("flow", "indicators"):
+            page.get_by_test_id(f"tab-{tab}").click()
+            page.screenshot(path=shots / f"{tab}.png", full_page=True)
+
+
+def test_partitions_and_lag_populate_inside_kafka(page, shots):
+    with serving_gateway() as url:
+        page.goto(f"{url}/#kafka")
+        expect(page.get_by_test_id("partition-strip").first).to_be_visible()
+        expect(page.get_by_test_id("lag-row").first).to_be_visible()
+        expect(page.get_by_test_id("processor-row").first).to_be_visible()
+        assert page.get_by_test_id("partition-strip").count() >= 6  # orders.new has six partitions
+        page.screenshot(path=shots / "kafka.png", full_page=True)
+
+
+def test_the_xray_shows_the_aborted_records_of_a_crashed_transaction(settings, page, shots):
+    log_dir = settings.state_dir / "test-logs" / "xray"
+    report, _ = run_kill(settings, "payment", "after-produce", orders=10, rate=10, log_dir=log_dir)
+    assert report.exit_code == -9 and report.aborted_records
+    topic, partition = _partition_with_aborted_tail(settings, tuple(report.aborted_records))
+    with serving_gateway() as url:
+        page.goto(f"{url}/#kafka")
+        expect(page.get_by_test_id("xray-topic").locator(f'option[value="{topic}"]')).to_have_count(1)
+        page.get_by_test_id("xray-topic").select_option(topic)
+        page.get_by_test_id("xray-partition").select_option(str(partition))
+        page.get_by_test_id("xray-load").click()
+        aborted = page.locator('[data-testid="xray-cell"][data-state="aborted"]')
+        expect(aborted.first).to_be_visible()
+        expect(page.locator('[data-testid="xray-cell"][data-state="committed"]').first).to_be_visible()
+        aborted.first.scroll_into_view_if_needed()
+        page.screenshot(path=shots / "xray.png", full_page=True)
+        page.get_by_test_id("tab-dlq").click()
+        page.screenshot(path=shots / "dlq.png", full_page=True)
+
+
+def test_the_dashboard_reconnects_after_the_gateway_restarts(page, shots):
+    port = free_port()
+    with serving_gateway(port) as url:
+        page.goto(f"{url}/#flow")
+        expect(page.get_by_test_id("connection-status")).to_have_class(CONNECTED)
+    expect(page.get_by_test_id("disconnected-banner")).to_be_visible()
+    page.screenshot(path=shots / "desconectado.png", full_page=True)
+    with serving_gateway(port):
+        expect(page.get_by_test_id("disconnected-banner")).to_be_hidden()
+        expect(page.get_by_test_id("connection-status")).to_have_class(CONNECTED)
+
+
+def _partition_with_aborted_tail(settings, topics: tuple[str, ...]) -> tuple[str, int]:
+    """A partition whose last 50 offsets (what the x-ray shows by default) hold an aborted record."""
+    for topic in topics:
+        for partition in range(6):
+            body = read_xray(settings.bootstrap_servers, topic, partition, 50)
+            if any(r["state"] == "aborted" for r in body["records"]):
+                return topic, partition
+    raise AssertionError(f"no aborted record in the last 50 offsets of {topics}")

@@ -1,0 +1,70 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api, HttpError } from '../api/client';
+import type { KafkaEvent, OrderDetail } from '../api/types';
+import { useI18n } from '../i18n';
+import { touchesOrder } from '../shaping/orders';
+import type { Emitter } from '../state/emitter';
+import { Section } from './Explain';
+import { TimelineView } from './TimelineView';
+
+interface Props {
+  orderId: string | null;
+  incoming: Emitter<KafkaEvent[]>;
+}
+
+export function OrderTimeline({ orderId, incoming }: Props) {
+  const { t } = useI18n();
+  const [detail, setDetail] = useState<OrderDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const pending = useRef<number | null>(null);
+
+  const load = useCallback(() => {
+    if (!orderId) return;
+    api
+      .order(orderId)
+      .then((d) => {
+        setDetail(d);
+        setError(null);
+      })
+      .catch((e: unknown) => {
+        setDetail(null);
+        setError(e instanceof HttpError && e.status === 404 ? t('orders.notFound', { id: orderId }) : String((e as Error).message));
+      });
+  }, [orderId, t]);
+
+  useEffect(() => {
+    setDetail(null);
+    setError(null);
+    load();
+  }, [load]);
+
+  // A new event for this order: refetch (coalesced, the projector needs a moment to store it).
+  useEffect(
+    () =>
+      incoming.subscribe((events) => {
+        if (!touchesOrder(events, orderId) || pending.current !== null) return;
+        pending.current = window.setTimeout(() => {
+          pending.current = null;
+          load();
+        }, 400);
+      }),
+    [incoming, orderId, load],
+  );
+  useEffect(() => () => {
+    if (pending.current !== null) window.clearTimeout(pending.current);
+  }, []);
+
+  if (!orderId) {
+    return (
+      <Section title={t('timeline.title')} explain={t('orders.explain')} className="timeline">
+        <p className="muted">{t('orders.pick')}</p>
+      </Section>
+    );
+  }
+  return (
+    <Section title={`${t('timeline.title')} ${orderId}`} explain={t('orders.explain')} className="timeline" actions={<button type="button" onClick={load}>{t('common.refresh')}</button>}>
+      {error ? <p className="error">{error}</p> : null}
+      {detail ? <TimelineView detail={detail} /> : null}
+    </Section>
+  );
+}

@@ -1,0 +1,56 @@
+// Shared test data shaped exactly like API.md's examples.
+import type { Cluster, KafkaEvent, TimelineEvent } from '../api/types';
+
+let seq = 0;
+
+export function ev(patch: Partial<KafkaEvent> = {}): KafkaEvent {
+  seq += 1;
+  return {
+    topic: 'orders.new',
+    partition: 0,
+    offset: seq,
+    order_id: 'o-1',
+    event_type: 'OrderPlaced',
+    event_id: `e-${seq}`,
+    correlation_id: 'c-1',
+    causation_id: null,
+    producer: 'gateway',
+    timestamp: 1_000 + seq,
+    occurred_at: 1_000 + seq,
+    seen_at: 1_000 + seq,
+    payload: {},
+    ...patch,
+  };
+}
+
+export function tl(patch: Partial<TimelineEvent> = {}): TimelineEvent {
+  return {
+    ...ev(),
+    lane: 'gateway',
+    transaction: 'committed',
+    broker_ms: null,
+    service_ms: null,
+    narration: { pt: 'Pedido criado', en: 'Order placed' },
+    ...patch,
+  };
+}
+
+export function cluster(patch: Partial<Cluster> = {}): Cluster {
+  return {
+    at: 10_000,
+    topics: [{ name: 'orders.new', partitions: [{ partition: 0, low: 0, high: 812, lso: 812 }] }],
+    groups: [
+      {
+        group: 'payment',
+        state: 'STABLE',
+        members: [{ member: 'payment-0', partitions: ['orders.new[0]'] }],
+        partitions: [{ topic: 'orders.new', partition: 0, committed: 812, lag: 0, lag_seconds: 0 }],
+      },
+    ],
+    processors: [
+      { name: 'payment', instance: 0, up: true, assigned: 12, committed: 340, aborted: 2, consumed: 900, produced: 1800, dead_lettered: 0 },
+    ],
+    rebalances: [{ at: 5_000, group: 'payment', members: ['payment-0'], reason: 'membership changed' }],
+    ...patch,
+  };
+}
