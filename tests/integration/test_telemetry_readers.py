@@ -7,7 +7,6 @@ unique key, and nothing asserts on shared state beyond invariants that hold what
 from __future__ import annotations
 
 import socket
-import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -20,17 +19,7 @@ from gateway.telemetry.dlq import read_dead_letters
 from gateway.telemetry.xray import NotFound, read_xray
 from processors.catalogue import PROCESSORS
 from processors.topics import TOPICS_BY_NAME
-
-
-def wait_for(condition: Callable[[], Any], timeout_s: float = 20, what: str = "condition") -> Any:
-    """Polls until the condition returns something truthy, which it returns; fails at the deadline."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not reached in {timeout_s} s")
+from tests.integration.conditions import wait_for
 
 
 def test_snapshot_has_every_domain_topic_and_processor_group(settings):
