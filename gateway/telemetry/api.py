@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from typing import Any
 
@@ -48,6 +49,7 @@ def init_telemetry(app: Flask) -> None:
 def websocket(ws: Any) -> None:
     feed = telemetry(current_app._get_current_object())  # type: ignore[attr-defined]
     client = feed.hub.connect()
+    client.abort = lambda: ws.sock.shutdown(socket.SHUT_RDWR)
     try:
         serve_client(feed.hub, client, ws.send, to_json, feed.stop)
     except Exception:  # the browser went away (ConnectionClosed) or the send failed: forget this client

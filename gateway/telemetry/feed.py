@@ -86,6 +86,7 @@ class TelemetryFeed:
         self.history: deque[dict[str, Any]] = deque(maxlen=HISTORY_POINTS)
         self.cluster = ClusterReader(settings, timestamp_at=self.timestamp_at)
         self.last_cluster: dict[str, Any] | None = None
+        self.live_since_ms = int(time.time() * 1000) - 1000
         self._offsets: dict[tuple[str, int], list[tuple[int, int]]] = {}  # partition -> [(offset, ts ms)]
         self._per_second: Counter[str] = Counter()
         self._lock = threading.Lock()
@@ -101,6 +102,7 @@ class TelemetryFeed:
 
     def close(self) -> None:
         self.stop.set()
+        self.hub.close_all()
         for thread in self._threads:
             if thread.is_alive():
                 thread.join(timeout=5)
@@ -176,7 +178,8 @@ class TelemetryFeed:
             seen.append((event["offset"], event["timestamp"]))
             if len(seen) > 2 * TIMESTAMPS_PER_PARTITION:
                 del seen[:TIMESTAMPS_PER_PARTITION]
-        self.hub.publish(event)
+        if event["timestamp"] >= self.live_since_ms:
+            self.hub.publish(event)  # the replayed minutes feed the snapshots, not the live stream
 
     # -- the ticker thread ---------------------------------------------------------------------------
     def _tick(self) -> None:
@@ -201,7 +204,8 @@ class TelemetryFeed:
         try:
             cluster = self.cluster.snapshot()
         except Exception:
-            log.exception("cluster snapshot failed")
+            if not self.stop.is_set():  # at interpreter exit its thread pool refuses work: nothing to report
+                log.exception("cluster snapshot failed")
             return
         groups = cluster.get("groups", [])
         lso = {

@@ -27,6 +27,8 @@ class Client:
     dropped: int = 0
     send_lock: threading.Lock = field(default_factory=threading.Lock)
     wakeup: threading.Event = field(default_factory=threading.Event)
+    # Cuts the connection from another thread: a send blocked on a tab that stopped reading never returns.
+    abort: Callable[[], None] = lambda: None
 
 
 class Hub:
@@ -46,6 +48,15 @@ class Hub:
         with self._lock:
             self._clients.discard(client)
         client.wakeup.set()
+
+    def close_all(self) -> None:
+        """Drops every connection now (the gateway is stopping): browsers see the close and reconnect."""
+        with self._lock:
+            clients, self._clients = list(self._clients), set()
+        for client in clients:
+            client.wakeup.set()
+            with contextlib.suppress(OSError):
+                client.abort()
 
     @property
     def client_count(self) -> int:

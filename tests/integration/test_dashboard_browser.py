@@ -21,6 +21,7 @@ from tools.seed import run_seed
 from tools.stack.procs import free_port
 
 TIMEOUT_MS = 90_000
+expect.set_options(timeout=20_000)  # a loaded 2-core CI machine: wait for conditions, generously
 CONNECTED = re.compile(r"\bconn-open\b")
 
 

@@ -57,3 +57,14 @@ def test_serve_client_sends_encoded_messages_until_stopped():
     hub.publish({"offset": 7})
     serve_client(hub, client, send, lambda m: f"{m['type']}:{len(m['events'])}", stop)
     assert sent == ["events:1"]
+
+
+def test_closing_cuts_every_connection_even_one_stuck_in_a_send():
+    hub = Hub()
+    cut: list[str] = []
+    stuck, idle = hub.connect(), hub.connect()
+    stuck.abort = lambda: cut.append("stuck")
+    idle.abort = lambda: cut.append("idle")
+    hub.close_all()
+    assert sorted(cut) == ["idle", "stuck"]
+    assert hub.client_count == 0
