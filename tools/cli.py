@@ -6,7 +6,7 @@ import click
 
 from gateway.command import gateway
 from processors.projector.command import projector
-from tools.bench_telemetry import bench_telemetry
+from tools.bench import bench
 from tools.chaos import chaos
 from tools.config_command import config
 from tools.load import load
@@ -36,7 +36,7 @@ main.add_command(traffic)
 main.add_command(verify)
 main.add_command(chaos)
 main.add_command(load)
-main.add_command(bench_telemetry)
+main.add_command(bench)
 
 if __name__ == "__main__":
     main()

@@ -1,6 +1,6 @@
 """The fan-out benchmark, small: a real gunicorn gateway, a transactional producer, WebSocket clients."""
 
-from tools.bench_telemetry import run_bench
+from tools.bench.telemetry import run_bench
 
 
 def test_every_client_gets_every_committed_event_and_the_delay_is_measured(settings):

@@ -1,4 +1,4 @@
-"""`pedidos bench-telemetry`: how well the dashboard's fan-out keeps up.
+"""`pedidos bench telemetry`: how well the dashboard's fan-out keeps up.
 
 A real gateway (gunicorn, as `make run` starts it) follows a topic of its own; a transactional producer writes
 to it at a fixed rate, committing every 100 ms; N WebSocket clients count what reaches them. Each record's key
@@ -160,14 +160,14 @@ def _wait_healthy(base: str, gateway: subprocess.Popen[bytes]) -> None:
     raise click.ClickException("gateway não ficou saudável em 60 s / not healthy in 60 s")
 
 
-@click.command("bench-telemetry")
+@click.command("telemetry")
 @click.option("--clients", default=10, show_default=True, type=click.IntRange(1, 50))
 @click.option(
     "--rate", default=2000.0, show_default=True, type=click.FloatRange(10, 20_000), help="Eventos/s."
 )
 @click.option("--seconds", default=20.0, show_default=True, type=click.FloatRange(3, 600))
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
-def bench_telemetry(clients: int, rate: float, seconds: float, json_path: Path | None) -> None:
+def telemetry(clients: int, rate: float, seconds: float, json_path: Path | None) -> None:
     """Vazão do painel: N clientes WebSocket a X eventos/s / dashboard fan-out benchmark."""
     settings = get_settings()
     log_path = settings.state_dir / "logs" / "bench-telemetry-gateway.log"

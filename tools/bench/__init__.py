@@ -1,0 +1,15 @@
+"""`pedidos bench ...`: benchmarks that print a table and save JSON under .state/reports/."""
+
+from __future__ import annotations
+
+import click
+
+from tools.bench.telemetry import telemetry
+
+
+@click.group()
+def bench() -> None:
+    """Benchmarks (tabela + JSON) / benchmarks (table + JSON)."""
+
+
+bench.add_command(telemetry)
