@@ -19,6 +19,7 @@ from processors.catalogue import PROCESSORS, metrics_port
 from processors.runtime.serde import AvroCodec
 from processors.settings import Settings, get_settings
 from tools.pipeline import OrderWatcher, wait_drained
+from tools.slo import errors_of, parse_slo, slo_failures
 from tools.traffic import send_orders
 from tools.verify.command import print_table
 from tools.verify.properties import audit
@@ -36,7 +37,13 @@ def scrape(settings: Settings) -> dict[str, dict[str, float]]:
     """Per processor, the totals of the runtime's counters (summed over labels)."""
     totals: dict[str, dict[str, float]] = {}
     for name in PROCESSORS:
-        text = httpx.get(f"http://{settings.host}:{metrics_port(settings, name, 0)}/metrics", timeout=5).text
+        url = f"http://{settings.host}:{metrics_port(settings, name, 0)}/metrics"
+        try:
+            text = httpx.get(url, timeout=5).text
+        except httpx.HTTPError as error:
+            raise click.ClickException(
+                f"{name}-0 não responde em / does not answer at {url} ({error}): `make run` antes / first"
+            ) from error
         totals[name] = dict.fromkeys(COUNTERS, 0.0)
         for family in text_string_to_metric_families(text):
             if family.name in COUNTERS:
@@ -69,17 +76,34 @@ def _rates(before: dict[str, float], after: dict[str, float], seconds: float) ->
 
 @click.command("load")
 @click.option("--rate", default=100.0, show_default=True, type=click.FloatRange(min=0.1), help="Pedidos/s.")
-@click.option("--count", default=1000, show_default=True, type=click.IntRange(1))
+@click.option("--count", type=click.IntRange(1), default=None, help="Quantos pedidos (padrão 1000).")
+@click.option("--duration", type=click.FloatRange(min=1), default=None, help="Ou: por quantos segundos.")
+@click.option(
+    "--slo", "slo_text", default=None, help="Objetivos, ex. p99_ms=2000,errors=0 (saída 1 se falhar)."
+)
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
-def load(rate: float, count: int, json_path: Path | None) -> None:
+def load(
+    rate: float, count: int | None, duration: float | None, slo_text: str | None, json_path: Path | None
+) -> None:
     """Carga de checkout em malha aberta + auditoria / open-loop checkout load + audit."""
+    if count is not None and duration is not None:
+        raise click.UsageError("--count ou --duration, não os dois / not both")
+    if count is None and duration is None:
+        count = 1000
+    try:
+        slo = parse_slo(slo_text) if slo_text is not None else {}
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--slo") from error
     settings = get_settings()
     base_url = f"http://{settings.host}:{settings.gateway_port}"
     before = scrape(settings)
     watcher = OrderWatcher(settings)
-    click.echo(f"Enviando {count} pedidos a {rate:g}/s para {base_url} / sending...")
+    planned = f"{count} pedidos" if count else f"{duration:g} s"
+    click.echo(f"Enviando {planned} a {rate:g}/s para {base_url} / sending...")
     started = time.monotonic()
-    sent = send_orders(base_url, count, rate)
+    sent = send_orders(
+        base_url, count, rate, duration, progress=lambda n: click.echo(f"  enviados / sent {n}", err=True)
+    )
     click.echo(
         f"  aceitos / accepted {len(sent.accepted)}, recusados / rejected {sent.rejected}, "
         f"sem resposta / no answer {sent.failed}"
@@ -98,8 +122,9 @@ def load(rate: float, count: int, json_path: Path | None) -> None:
     snapshot = take_snapshot(settings, AvroCodec(settings.registry_url), scope=set(sent.accepted))
     results = audit(snapshot)
     report = {
-        "orders": count,
+        "orders": len(sent.accepted) + sum(sent.rejected.values()) + sent.failed,
         "rate_per_s": rate,
+        "duration_s": duration,
         "seconds": round(elapsed, 1),
         "accepted": len(sent.accepted),
         "rejected": sent.rejected,
@@ -120,9 +145,12 @@ def load(rate: float, count: int, json_path: Path | None) -> None:
             f"{row['transactions_committed']:>8} {row['transactions_aborted']:>7}"
         )
     print_table(results, snapshot)
+    report["slo"] = {"objectives": slo, "failures": slo_failures(slo, report)}
+    for failure in report["slo"]["failures"]:
+        click.echo(f"SLO violado / missed: {failure}", err=True)
     if json_path:
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(json.dumps(report, indent=2))
         click.echo(f"JSON: {json_path}")
-    if not report["audit_ok"] or len(sent.accepted) != count:
+    if not report["audit_ok"] or report["slo"]["failures"] or (errors_of(report) and not slo):
         raise SystemExit(1)

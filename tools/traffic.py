@@ -51,8 +51,10 @@ def send_orders(
     products: int = 20,
     seed: int | None = None,
     stop: Callable[[], bool] = lambda: False,
+    progress: Callable[[int], None] | None = None,
 ) -> TrafficResult:
-    """Post ``count`` orders (or for ``duration_s``) at ``rate``/s, each with its own Idempotency-Key."""
+    """Post ``count`` orders (or for ``duration_s``) at ``rate``/s, each with its own Idempotency-Key;
+    ``progress`` hears how many were sent, about once a second."""
     rng = random.Random(seed)
     result = TrafficResult()
     started = time.monotonic()
@@ -67,6 +69,8 @@ def send_orders(
             time.sleep(max(0.0, due - time.monotonic()))  # the schedule itself, not a synchronisation
             pool.submit(_post, client, random_order(rng, customers, products), result, due)
             sent += 1
+            if progress and sent % max(1, round(rate)) == 0:
+                progress(sent)
     return result
 
 

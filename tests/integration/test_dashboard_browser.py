@@ -68,7 +68,8 @@ def test_an_order_placed_in_the_form_shows_its_timeline_to_the_end(settings, pag
             '[data-testid="timeline-event"][data-event-type="OrderConfirmed"], '
             '[data-testid="timeline-event"][data-event-type="OrderCancelled"]'
         )
-        expect(terminal.first).to_be_visible()
+        # The projector may first catch up with every earlier test's events: a generous deadline.
+        expect(terminal.first).to_be_visible(timeout=TIMEOUT_MS)
         assert page.locator('[data-testid="timeline-event"][data-event-type="OrderPlaced"]').count() == 1
         assert order_id
         page.screenshot(path=shots / "pedidos.png", full_page=True)

@@ -3,9 +3,12 @@ import { api, HttpError } from '../api/client';
 import type { KafkaEvent, OrderDetail } from '../api/types';
 import { useI18n } from '../i18n';
 import { touchesOrder } from '../shaping/orders';
+import { isSettled } from '../shaping/timeline';
 import type { Emitter } from '../state/emitter';
 import { Section } from './Explain';
 import { TimelineView } from './TimelineView';
+
+const UNSETTLED_REFRESH_MS = 2000;
 
 interface Props {
   orderId: string | null;
@@ -53,6 +56,14 @@ export function OrderTimeline({ orderId, incoming }: Props) {
   useEffect(() => () => {
     if (pending.current !== null) window.clearTimeout(pending.current);
   }, []);
+  // Until the story is over, ask again every 2 s: the projector may store the last events after the stream
+  // showed them, and then no further event would trigger a refetch.
+  const settled = isSettled(detail);
+  useEffect(() => {
+    if (!orderId || settled) return undefined;
+    const every = window.setInterval(load, UNSETTLED_REFRESH_MS);
+    return () => window.clearInterval(every);
+  }, [orderId, settled, load]);
 
   if (!orderId) {
     return (

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tl } from '../test/fixtures';
-import { LANE_ORDER, latencyBar, latencyScale, sortTimeline, timelineGrid } from './timeline';
+import { isSettled, LANE_ORDER, latencyBar, latencyScale, sortTimeline, timelineGrid } from './timeline';
 
 describe('timeline', () => {
   const placed = tl({ lane: 'gateway', event_type: 'OrderPlaced', occurred_at: 100 });
@@ -38,5 +38,13 @@ describe('timeline', () => {
   });
   it('handles a single unknown half', () => {
     expect(latencyBar({ broker_ms: 10, service_ms: null }, 0)).toEqual({ brokerPct: 100, servicePct: 0, totalMs: 10 });
+  });
+  it('is settled only when terminal and notified', () => {
+    const order = (status: string) => ({ status });
+    const notified = [{ event_type: 'OrderConfirmed' }, { event_type: 'NotificationSent' }];
+    expect(isSettled(null)).toBe(false);
+    expect(isSettled({ order: order('paid'), timeline: notified })).toBe(false);
+    expect(isSettled({ order: order('confirmed'), timeline: [{ event_type: 'OrderConfirmed' }] })).toBe(false);
+    expect(isSettled({ order: order('cancelled'), timeline: notified })).toBe(true);
   });
 });

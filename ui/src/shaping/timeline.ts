@@ -64,3 +64,11 @@ export function latencyBar(e: Pick<TimelineEvent, 'broker_ms' | 'service_ms'>, s
 export function latencyScale(events: Pick<TimelineEvent, 'broker_ms' | 'service_ms'>[]): number {
   return events.reduce((m, e) => Math.max(m, (e.broker_ms ?? 0) + (e.service_ms ?? 0)), 0);
 }
+
+/** The story is over: a terminal status and the customer notified. Until then the panel keeps asking, since
+ * the read model may store an order's last events a moment after the live stream showed them. */
+export function isSettled(detail: { order: { status: string }; timeline: Pick<TimelineEvent, 'event_type'>[] } | null): boolean {
+  if (!detail) return false;
+  const terminal = detail.order.status === 'confirmed' || detail.order.status === 'cancelled';
+  return terminal && detail.timeline.some((e) => e.event_type === 'NotificationSent');
+}
