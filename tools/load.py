@@ -13,9 +13,10 @@ from pathlib import Path
 
 import click
 import httpx
-from prometheus_client.parser import text_string_to_metric_families
 
+from gateway.telemetry.indicators import percentile as nearest_rank
 from processors.catalogue import PROCESSORS, metrics_port
+from processors.runtime.metrics import sample_totals
 from processors.runtime.serde import AvroCodec
 from processors.settings import Settings, get_settings
 from tools.pipeline import OrderWatcher, wait_drained
@@ -44,18 +45,15 @@ def scrape(settings: Settings) -> dict[str, dict[str, float]]:
             raise click.ClickException(
                 f"{name}-0 não responde em / does not answer at {url} ({error}): `make run` antes / first"
             ) from error
-        totals[name] = dict.fromkeys(COUNTERS, 0.0)
-        for family in text_string_to_metric_families(text):
-            if family.name in COUNTERS:
-                totals[name][family.name] = sum(s.value for s in family.samples if s.name.endswith("_total"))
+        samples = sample_totals(text)
+        totals[name] = {counter: samples.get(f"{counter}_total", 0.0) for counter in COUNTERS}
     return totals
 
 
 def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
+    """Nearest rank, as the dashboard's indicators compute it; NaN for no data."""
+    value = nearest_rank(sorted(values), q)
+    return float("nan") if value is None else value
 
 
 def _ms(values: list[float]) -> dict[str, float]:

@@ -21,6 +21,7 @@ import httpx
 from confluent_kafka import Consumer, TopicPartition
 
 from processors.catalogue import PROCESSORS, metrics_port
+from processors.runtime.metrics import sample_totals
 from processors.settings import Settings
 from tools.traffic import random_order
 from tools.verify.snapshot import group_lag
@@ -201,9 +202,7 @@ def wait_assigned(settings: Settings, names: tuple[str, ...] = PROCESSORS, timeo
     waiting = set(names)
     while waiting:
         for name in list(waiting):
-            if _assigned_partitions(
-                f"http://{settings.host}:{metrics_port(settings, name, 0)}/metrics", name
-            ):
+            if _assigned_partitions(f"http://{settings.host}:{metrics_port(settings, name, 0)}/metrics"):
                 waiting.discard(name)
         if waiting and time.monotonic() > deadline:
             raise TimeoutError(f"sem partições após {timeout_s:.0f} s / not assigned: {sorted(waiting)}")
@@ -211,10 +210,9 @@ def wait_assigned(settings: Settings, names: tuple[str, ...] = PROCESSORS, timeo
             time.sleep(0.2)  # between metric scrapes, under the deadline above
 
 
-def _assigned_partitions(url: str, name: str) -> int:
+def _assigned_partitions(url: str) -> int:
     try:
         text = httpx.get(url, timeout=2).text
     except httpx.HTTPError:
         return 0
-    prefix = f'pedidos_assigned_partitions{{processor="{name}"}} '
-    return next((int(float(line[len(prefix) :])) for line in text.splitlines() if line.startswith(prefix)), 0)
+    return int(sample_totals(text).get("pedidos_assigned_partitions", 0))

@@ -6,7 +6,6 @@ broker; `ClusterReader` does the I/O, each part under a timeout, and reports fai
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections import deque
@@ -20,6 +19,7 @@ from confluent_kafka.admin import AdminClient, OffsetSpec
 
 from processors.catalogue import INPUT_TOPICS, PROCESSORS, metrics_port
 from processors.events import EVENT_TYPES
+from processors.runtime.metrics import sample_totals
 from processors.settings import Settings
 from processors.topics import TOPICS
 
@@ -36,24 +36,8 @@ METRICS = {  # row field -> Prometheus metric of processors/runtime/metrics.py, 
     "produced": "pedidos_records_produced_total",
     "dead_lettered": "pedidos_records_dead_lettered_total",
 }
-_SAMPLE = re.compile(r"^([A-Za-z_:][A-Za-z0-9_:]*)(\{.*\})?\s+(\S+)")
 Offsets = dict[tuple[str, int], tuple[int, int, int]]  # (topic, partition) -> (low, high, lso)
 Assignment = dict[str, frozenset[str]]  # member -> its "topic[p]" partitions
-
-
-def parse_prometheus(text: str) -> dict[str, float]:
-    """Sum of every sample per metric name, across labels (the panel shows one number per processor)."""
-    totals: dict[str, float] = {}
-    for line in text.splitlines():
-        match = _SAMPLE.match(line)
-        if match is None:  # comments (# HELP/# TYPE) and blank lines
-            continue
-        try:
-            value = float(match.group(3))
-        except ValueError:
-            continue
-        totals[match.group(1)] = totals.get(match.group(1), 0.0) + value
-    return totals
 
 
 def processor_row(name: str, instance: int, metrics: dict[str, float] | None) -> dict[str, Any]:
@@ -247,4 +231,4 @@ class ClusterReader:
             response.raise_for_status()
         except httpx.HTTPError:
             return processor_row(name, 0, None)
-        return processor_row(name, 0, parse_prometheus(response.text))
+        return processor_row(name, 0, sample_totals(response.text))

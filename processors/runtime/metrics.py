@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from prometheus_client import Counter, Gauge, Histogram, start_http_server
 
 CONSUMED = Counter("pedidos_records_consumed_total", "Records consumed", ["processor", "topic"])
@@ -33,3 +35,21 @@ LAG = Gauge(
 
 def serve_metrics(port: int) -> None:
     start_http_server(port, addr="127.0.0.1")
+
+
+_SAMPLE = re.compile(r"^([A-Za-z_:][A-Za-z0-9_:]*)(\{.*\})?\s+(\S+)")
+
+
+def sample_totals(text: str) -> dict[str, float]:
+    """A scrape, read back: every sample summed per name across labels (one number per processor)."""
+    totals: dict[str, float] = {}
+    for line in text.splitlines():
+        match = _SAMPLE.match(line)
+        if match is None:  # comments (# HELP/# TYPE) and blank lines
+            continue
+        try:
+            value = float(match.group(3))
+        except ValueError:
+            continue
+        totals[match.group(1)] = totals.get(match.group(1), 0.0) + value
+    return totals

@@ -10,11 +10,11 @@ from gateway.telemetry.cluster import (
     diff_assignments,
     group_partitions,
     lag_seconds,
-    parse_prometheus,
     partition_lag,
     processor_row,
 )
 from processors.events import EVENT_TYPES
+from processors.runtime.metrics import sample_totals
 
 SCRAPE = """\
 # HELP pedidos_records_consumed_total Records consumed
@@ -31,7 +31,7 @@ process_open_fds 17.0
 
 
 def test_prometheus_samples_are_summed_over_labels():
-    totals = parse_prometheus(SCRAPE)
+    totals = sample_totals(SCRAPE)
     assert totals["pedidos_records_consumed_total"] == 912
     assert totals["pedidos_transactions_aborted_total"] == 2  # braces and spaces inside a label value
     assert totals["pedidos_records_consumed_created"] == pytest.approx(1.7954375e9)  # a name of its own
@@ -39,11 +39,11 @@ def test_prometheus_samples_are_summed_over_labels():
 
 
 def test_garbage_lines_are_ignored():
-    assert parse_prometheus("not a metric line at all\nfoo NaNx\n{broken} 1\n") == {}
+    assert sample_totals("not a metric line at all\nfoo NaNx\n{broken} 1\n") == {}
 
 
 def test_processor_row_of_a_reachable_instance():
-    row = processor_row("payment", 0, parse_prometheus(SCRAPE))
+    row = processor_row("payment", 0, sample_totals(SCRAPE))
     assert row == {
         "name": "payment",
         "instance": 0,
