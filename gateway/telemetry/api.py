@@ -28,6 +28,8 @@ def telemetry(app: Flask) -> TelemetryFeed:
     with _start_lock:
         feed = app.extensions.get("telemetry")
         if feed is None:
+            if app.extensions.get("telemetry_closed"):  # shutting down: never start a feed nobody will stop
+                raise ApiError(503, "gateway encerrando / gateway shutting down")
             feed = TelemetryFeed(get_settings(), Hub(app.config["TELEMETRY_QUEUE_SIZE"]))
             feed.start()
             app.extensions["telemetry"] = feed
@@ -35,7 +37,9 @@ def telemetry(app: Flask) -> TelemetryFeed:
 
 
 def close_telemetry(app: Flask) -> None:
-    feed = app.extensions.pop("telemetry", None)
+    with _start_lock:  # a tab connecting right now must not start a new feed behind our back
+        app.extensions["telemetry_closed"] = True
+        feed = app.extensions.pop("telemetry", None)
     if feed is not None:
         feed.close()
 
@@ -47,7 +51,10 @@ def init_telemetry(app: Flask) -> None:
 
 @sock.route("/ws")
 def websocket(ws: Any) -> None:
-    feed = telemetry(current_app._get_current_object())  # type: ignore[attr-defined]
+    try:
+        feed = telemetry(current_app._get_current_object())  # type: ignore[attr-defined]
+    except ApiError:
+        return  # the gateway is stopping: closing the socket sends the tab to reconnect elsewhere
     client = feed.hub.connect()
     client.abort = lambda: ws.sock.shutdown(socket.SHUT_RDWR)
     try:

@@ -12,6 +12,9 @@ import httpx
 import pytest
 from simple_websocket import Client as WebSocketClient
 
+from gateway.app import close_app, create_app
+from gateway.errors import ApiError
+from gateway.telemetry.api import telemetry
 from tests.integration.conditions import wait_for
 from tests.integration.e2e import projecting, running_processors
 from tests.integration.servers import serving_gateway
@@ -120,3 +123,12 @@ def test_the_traffic_generator_follows_the_rate_set_on_the_dashboard(settings, b
         generator.join(timeout=15)
     assert not generator.is_alive()
     assert result.failed == 0 and not result.rejected
+
+
+def test_a_closed_gateway_never_starts_a_feed_for_a_late_tab():
+    app = create_app()
+    close_app(app)
+    with pytest.raises(ApiError) as refused:
+        telemetry(app)  # what a WebSocket arriving during shutdown calls
+    assert refused.value.status == 503
+    assert "telemetry" not in app.extensions
