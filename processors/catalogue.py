@@ -34,7 +34,7 @@ MAX_INSTANCES = 10  # each processor owns a block of ten metrics ports
 def build_handler(name: str, settings: Settings, codec: AvroCodec) -> Handler:
     if name == "payment":
         simulation = PaymentSimulation(settings.payment_failure_probability, settings.payment_latency_ms)
-        return PaymentHandler(simulation)
+        return PaymentHandler(simulation, Database(settings.database_url))
     if name == "inventory":
         return InventoryHandler(Database(settings.database_url), codec)
     if name == "orchestrator":
@@ -64,5 +64,8 @@ def run_processor(name: str, instance: int, settings: Settings) -> int:
         batch_size=settings.batch_size,
         commit_interval_s=settings.commit_interval_ms / 1000,
         transaction_timeout_ms=settings.transaction_timeout_ms,
+        retry_topics=True,
+        in_place_attempts=settings.retry_in_place_attempts,
+        in_place_retry_budget_s=settings.retry_in_place_budget_ms / 1000,
     )
     return EosLoop(handler, config, codec, CrashPoints(settings.crash_at, settings.crash_after)).run()

@@ -18,7 +18,9 @@ from processors.runtime.serde import AvroCodec
 from processors.settings import Settings, get_settings
 from processors.topics import TOPICS
 from tools.chaos_narration import narrator
+from tools.chaos_report import kill_report
 from tools.pipeline import Checkout, OrderWatcher, start_processors, wait_assigned, wait_drained
+from tools.reports import out_dir_option, publish
 from tools.services.commands import supervisor_process
 from tools.stack.procs import StackError
 from tools.stack.stack import Stack, require_healthy
@@ -139,8 +141,15 @@ def chaos() -> None:
 @click.option("--rate", default=10.0, show_default=True, type=click.FloatRange(min=1), help="Pedidos/s.")
 @click.option("--lang", type=click.Choice(["pt", "en"]), default="pt", show_default=True)
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@out_dir_option
 def kill(
-    processor: str, crash_point: str, orders: int, rate: float, lang: str, json_path: Path | None
+    processor: str,
+    crash_point: str,
+    orders: int,
+    rate: float,
+    lang: str,
+    json_path: Path | None,
+    out_dir: Path | None,
 ) -> None:
     """Mata um processador num ponto do commit e prova que nada se perdeu / kill a processor mid-commit."""
     settings = get_settings()
@@ -156,6 +165,7 @@ def kill(
     report, _results = run_kill(
         settings, processor, crash_point, orders, rate, settings.state_dir / "logs" / "chaos", narrator(lang)
     )
+    publish(kill_report(asdict(report)), out_dir, lang=lang)
     if json_path:
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(json.dumps(asdict(report), indent=2, ensure_ascii=False))

@@ -7,24 +7,26 @@ than as a quietly lower rate. Needs `make run` (or `pedidos services up`) so the
 from __future__ import annotations
 
 import json
-import statistics
 import time
 from pathlib import Path
 
 import click
 import httpx
 
-from gateway.telemetry.indicators import percentile as nearest_rank
 from processors.catalogue import PROCESSORS, metrics_port
 from processors.runtime.metrics import sample_totals
 from processors.runtime.serde import AvroCodec
 from processors.settings import Settings, get_settings
+from tools.load_report import latency_ms, load_report, per_second, percentile
 from tools.pipeline import OrderWatcher, wait_drained
+from tools.reports import out_dir_option, publish
 from tools.slo import errors_of, parse_slo, slo_failures
 from tools.traffic import send_orders
 from tools.verify.command import print_table
 from tools.verify.properties import audit
 from tools.verify.snapshot import take_snapshot
+
+__all__ = ["load", "percentile", "scrape"]  # percentile: the project's one nearest-rank, used by the benches
 
 COUNTERS = (
     "pedidos_records_consumed",
@@ -50,18 +52,6 @@ def scrape(settings: Settings) -> dict[str, dict[str, float]]:
     return totals
 
 
-def percentile(values: list[float], q: float) -> float:
-    """Nearest rank, as the dashboard's indicators compute it; NaN for no data."""
-    value = nearest_rank(sorted(values), q)
-    return float("nan") if value is None else value
-
-
-def _ms(values: list[float]) -> dict[str, float]:
-    return {f"p{q}": round(percentile(values, q) * 1000, 1) for q in (50, 95, 99)} | {
-        "mean": round(statistics.fmean(values) * 1000, 1) if values else float("nan")
-    }
-
-
 def _rates(before: dict[str, float], after: dict[str, float], seconds: float) -> dict[str, float]:
     delta = {counter: after[counter] - before[counter] for counter in COUNTERS}
     return {
@@ -79,9 +69,21 @@ def _rates(before: dict[str, float], after: dict[str, float], seconds: float) ->
 @click.option(
     "--slo", "slo_text", default=None, help="Objetivos, ex. p99_ms=2000,errors=0 (saída 1 se falhar)."
 )
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Também grava as medidas, sem o envelope do relatório / also write the bare figures here.",
+)
+@out_dir_option
 def load(
-    rate: float, count: int | None, duration: float | None, slo_text: str | None, json_path: Path | None
+    rate: float,
+    count: int | None,
+    duration: float | None,
+    slo_text: str | None,
+    json_path: Path | None,
+    out_dir: Path | None,
 ) -> None:
     """Carga de checkout em malha aberta + auditoria / open-loop checkout load + audit."""
     if count is not None and duration is not None:
@@ -98,7 +100,7 @@ def load(
     watcher = OrderWatcher(settings)
     planned = f"{count} pedidos" if count else f"{duration:g} s"
     click.echo(f"Enviando {planned} a {rate:g}/s para {base_url} / sending...")
-    started = time.monotonic()
+    started, wall_started = time.monotonic(), time.time()
     sent = send_orders(
         base_url, count, rate, duration, progress=lambda n: click.echo(f"  enviados / sent {n}", err=True)
     )
@@ -119,8 +121,9 @@ def load(
     per_processor = {name: _rates(before[name], after[name], elapsed) for name in PROCESSORS}
     snapshot = take_snapshot(settings, AvroCodec(settings.registry_url), scope=set(sent.accepted))
     results = audit(snapshot)
+    orders = len(sent.accepted) + sum(sent.rejected.values()) + sent.failed
     report = {
-        "orders": len(sent.accepted) + sum(sent.rejected.values()) + sent.failed,
+        "orders": orders,
         "rate_per_s": rate,
         "duration_s": duration,
         "seconds": round(elapsed, 1),
@@ -128,15 +131,16 @@ def load(
         "rejected": sent.rejected,
         "no_answer": sent.failed,
         "outcomes": {t: list(ended.values()).count(t) for t in set(ended.values())},
-        "accept_latency_ms": _ms(sent.accept_latencies_s),
-        "checkout_to_terminal_ms": _ms(end_to_end),
+        "accept_latency_ms": latency_ms(sent.accept_latencies_s),
+        "checkout_to_terminal_ms": latency_ms(end_to_end),
         "processors": per_processor,
         "audit_ok": all(r.ok for r in results),
         "audit": {r.id: {"checked": r.checked, "violations": len(r.violations)} for r in results},
     }
-    click.echo(f"\nLatência do aceite (202) / accept latency, ms: {report['accept_latency_ms']}")
-    click.echo(f"Checkout -> evento terminal / terminal event, ms: {report['checkout_to_terminal_ms']}")
-    click.echo(f"{'processador':<14} {'entrada/s':>10} {'saída/s':>10} {'commits':>8} {'aborts':>7}")
+    # accepted and accept_latencies_s are appended together, under one lock: index i is the same order
+    due_s = [sent.scheduled_at[o] - wall_started for o in sent.accepted]
+    report["per_second"] = per_second(orders, rate, due_s, sent.accept_latencies_s)
+    click.echo(f"\n{'processador':<14} {'entrada/s':>10} {'saída/s':>10} {'commits':>8} {'aborts':>7}")
     for name, row in per_processor.items():
         click.echo(
             f"{name:<14} {row['events_in_per_s']:>10} {row['events_out_per_s']:>10} "
@@ -144,6 +148,7 @@ def load(
         )
     print_table(results, snapshot)
     report["slo"] = {"objectives": slo, "failures": slo_failures(slo, report)}
+    publish(load_report(report), out_dir)
     for failure in report["slo"]["failures"]:
         click.echo(f"SLO violado / missed: {failure}", err=True)
     if json_path:

@@ -101,7 +101,7 @@ class Report:
 
 
 def default_out_dir() -> Path:
-    return get_settings().state_dir / "reports"
+    return get_settings().reports_path
 
 
 def out_dir_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -180,6 +180,8 @@ def _lines(ax: Any, chart: LineChart) -> None:
     for at, label in chart.markers:
         ax.axvline(at, color="red", linestyle=":", linewidth=1)
         ax.annotate(label, (at, 1), xycoords=("data", "axes fraction"), rotation=90, va="top", fontsize=7)
+    if all(v >= 0 for values in chart.series.values() for v in values):
+        ax.set_ylim(bottom=0)  # counts and latencies: an autoscaled axis turns 19 vs 20 into a cliff
     ax.set_title(chart.title)
     ax.set_xlabel(chart.xlabel)
     ax.set_ylabel(chart.ylabel)

@@ -6,17 +6,19 @@ import socket
 import threading
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, jsonify, request
+from flask import Blueprint, Flask, current_app, jsonify, request, send_file
 from flask_sock import Sock
 
 from gateway.errors import ApiError
 from gateway.telemetry import store
-from gateway.telemetry.dlq import read_dead_letters
+from gateway.telemetry.dlq import ReplayBusy, read_dead_letters, replay_dead_letters
 from gateway.telemetry.feed import RECENT, TelemetryFeed, plain, to_json
 from gateway.telemetry.hub import Hub, serve_client
+from gateway.telemetry.reports import InvalidKind, ReportNotFound, chart_path, list_reports
 from gateway.telemetry.timeline import build_timeline
 from gateway.telemetry.xray import NotFound, read_xray
 from processors.settings import get_settings
+from tools.dlq.kafka_io import DlqError
 
 bp = Blueprint("telemetry", __name__, url_prefix="/api")
 sock = Sock()
@@ -154,6 +156,29 @@ def dlq():
     return jsonify({"records": plain(read_dead_letters(get_settings().bootstrap_servers, limit))})
 
 
+@bp.post("/dlq/replay")
+def dlq_replay():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "corpo JSON obrigatório / JSON body required", [_field("body", "objeto JSON")])
+    problems = [
+        _field(name, "texto não vazio ou ausente / non-empty string or absent")
+        for name in ("reason", "topic")
+        if body.get(name) is not None and (not isinstance(body[name], str) or not body[name].strip())
+    ]
+    if not isinstance(body.get("dry_run"), bool):
+        problems.append(_field("dry_run", "obrigatório, true ou false / required boolean"))
+    if problems:
+        raise ApiError(400, "parâmetro inválido / invalid parameter", problems)
+    try:
+        report = replay_dead_letters(get_settings(), body.get("reason"), body.get("topic"), body["dry_run"])
+    except ReplayBusy as error:
+        raise ApiError(409, str(error)) from error
+    except DlqError as error:
+        raise ApiError(503, f"replay falhou / replay failed: {error}") from error
+    return jsonify(plain(report))
+
+
 @bp.get("/catalog")
 def catalog():
     with current_app.extensions["db_pool"].connection() as conn:
@@ -177,3 +202,26 @@ def put_traffic():
     with current_app.extensions["db_pool"].connection() as conn:
         store.set_traffic_rate(conn, float(rate))
     return jsonify({"rate": float(rate)})
+
+
+@bp.get("/reports")
+def reports():
+    return jsonify({"reports": list_reports(get_settings().reports_path)})
+
+
+@bp.get("/reports/<kind>.png")
+def report_chart(kind: str):
+    try:
+        path = chart_path(get_settings().reports_path, kind)
+    except InvalidKind as error:
+        raise ApiError(
+            400, "tipo de relatório inválido / invalid report kind", [_field("kind", "só / only [a-z0-9-]")]
+        ) from error
+    except ReportNotFound as error:
+        raise ApiError(
+            404,
+            f"relatório sem gráfico / no chart for report: {kind}",
+            [_field("kind", kind)],
+        ) from error
+    # A newer run rewrites the same file name: the browser must revalidate instead of showing the old chart.
+    return send_file(path, mimetype="image/png", max_age=0)

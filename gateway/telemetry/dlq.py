@@ -1,10 +1,13 @@
-"""The newest dead letters (API.md `/api/dlq`): the `*.dlq` topics read back, their `dlq.*` headers decoded.
+"""The newest dead letters (API.md `/api/dlq`): the `*.dlq` topics read back, their `dlq.*` headers decoded;
+and their replay (`POST /api/dlq/replay`), the very code of `pedidos dlq replay` (tools/dlq/replay.py).
 
 processors/runtime/dlq.py writes them: the original bytes untouched, the reason and origin in headers.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from typing import Any
 
 from confluent_kafka import Message
@@ -12,8 +15,35 @@ from confluent_kafka.admin import AdminClient
 
 from gateway.telemetry.cluster import DLQ_TOPICS, partition_offsets
 from gateway.telemetry.xray import read_ranges, text
+from processors.settings import Settings
+from tools.dlq.kafka_io import DlqError, read_ledger
+from tools.dlq.model import REPLAY_FROM, LedgerEntry, Selection
+from tools.dlq.replay import run_replay
 
 MAX_LIMIT = 1000
+log = logging.getLogger("pedidos.gateway.dlq")
+# One replay at a time per gateway process; across processes the replay's transactional.id fences the older.
+_replaying = threading.Lock()
+
+
+class ReplayBusy(RuntimeError):
+    """Another replay is running in this gateway."""
+
+
+def replay_dead_letters(
+    settings: Settings, reason: str | None, topic: str | None, dry_run: bool
+) -> dict[str, Any]:
+    """`pedidos dlq replay [--reason R] [--topic T] [--dry-run]`, answered as its report's JSON."""
+    if not _replaying.acquire(blocking=False):
+        raise ReplayBusy("um replay já está em andamento / a replay is already running")
+    try:
+        selection = Selection(
+            frozenset([reason] if reason else []), frozenset([topic] if topic else []), frozenset()
+        )
+        report = run_replay(settings, selection, dry_run, progress=lambda m: log.info("dlq replay: %s", m))
+        return report.as_dict()
+    finally:
+        _replaying.release()
 
 
 def read_dead_letters(bootstrap_servers: str, limit: int = 100) -> list[dict[str, Any]]:
@@ -44,15 +74,26 @@ def read_dead_letters(bootstrap_servers: str, limit: int = 100) -> list[dict[str
         key=lambda m: (m.timestamp()[1], m.offset()),
         reverse=True,
     )
-    return [dead_letter(m) for m in newest[:limit]]
+    try:
+        ledger = read_ledger(bootstrap_servers)
+    except DlqError as error:  # the list still has value without the replay marks
+        log.warning("replay ledger unreadable: %s", error)
+        ledger = {}
+    return [dead_letter(m, ledger) for m in newest[:limit]]
 
 
-def dead_letter(message: Message) -> dict[str, Any]:
+def dead_letter(message: Message, ledger: dict[str, LedgerEntry] | None = None) -> dict[str, Any]:
     headers: dict[str, str | None] = {}
     for name, value in message.headers() or []:
         # The first wins: the original record's own headers follow, and may hold older dlq.* ones.
         if name.startswith("dlq."):
             headers.setdefault(name, text(value))
+    origin = {
+        "topic": headers.get("dlq.origin.topic"),
+        "partition": _int(headers.get("dlq.origin.partition")),
+        "offset": _int(headers.get("dlq.origin.offset")),
+    }
+    entry = (ledger or {}).get(f"{origin['topic']}/{origin['partition']}/{origin['offset']}")
     return {
         "topic": message.topic(),
         "partition": message.partition(),
@@ -61,12 +102,17 @@ def dead_letter(message: Message) -> dict[str, Any]:
         "reason": headers.get("dlq.reason"),
         "detail": headers.get("dlq.detail"),
         "processor": headers.get("dlq.processor"),
-        "origin": {
-            "topic": headers.get("dlq.origin.topic"),
-            "partition": _int(headers.get("dlq.origin.partition")),
-            "offset": _int(headers.get("dlq.origin.offset")),
-        },
+        "origin": origin,
         "timestamp": message.timestamp()[1],
+        # This dead letter is a replayed copy that failed again: the dead letter it was replayed from.
+        "replay_of": headers.get(REPLAY_FROM),
+        "replayed": None
+        if entry is None
+        else {
+            "copy": entry.copy.id if entry.copy else None,
+            "replay_id": entry.replay_id,
+            "replayed_at": entry.replayed_at,
+        },
     }
 
 

@@ -3,6 +3,9 @@
 The saga itself is pure (saga.py). This handler keeps the states of its partitions in memory, separating what
 the open transaction changed (``pending``) from what is committed, so an abort simply forgets ``pending``.
 On assignment it rebuilds states from the compacted ``saga.state`` topic: the changelog is the truth.
+
+A copy of an event that already took effect (a DLQ replay) changes nothing: event ids are derived from
+(order id, event type) and the saga records each type's fact once, so the saga state already holds it.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from processors.orchestrator.saga import (
+    PARKED,
     CancelOrder,
     Command,
     ConfirmOrder,
@@ -25,7 +29,7 @@ from processors.orchestrator.saga import (
 )
 from processors.runtime.changelog import read_changelog
 from processors.runtime.crash import CrashPoints
-from processors.runtime.handler import InputRecord, Output, follow_up
+from processors.runtime.handler import CONSUMED_AT_HEADER, InputRecord, Output, follow_up
 from processors.runtime.serde import AvroCodec
 
 NAME = "orchestrator"
@@ -98,21 +102,11 @@ class OrchestratorHandler:
     ) -> Output:
         if isinstance(command, DeadLetter):
             log.warning("saga dead-letter", extra={"order_id": cause["order_id"], "reason": command.reason})
-            original = record.value if record else b""
-            origin = (
-                {
-                    "dlq.origin.topic": record.topic,
-                    "dlq.origin.partition": str(record.partition),
-                    "dlq.origin.offset": str(record.offset),
-                }
-                if record
-                else {}
-            )
             return Output(
                 self.dlq_topic,
                 cause["order_id"],
-                encoded=original,
-                headers={"dlq.reason": command.reason, "dlq.processor": NAME, **origin},
+                encoded=record.value if record else b"",
+                headers=dead_letter_headers(command, record),
             )
         if state is None:
             raise ValueError(f"{type(command).__name__} without saga state for {cause['order_id']}")
@@ -180,3 +174,25 @@ class OrchestratorHandler:
             self.states.pop(order_id, None)
             self.pending.pop(order_id, None)
             self.partition_of.pop(order_id)
+
+
+def dead_letter_headers(command: DeadLetter, record: InputRecord | None) -> dict[str, str]:
+    """The runtime's dead-letter headers (processors/runtime/dlq.py): a short reason code to count by, the
+    saga's sentence as the detail, the origin, then the original headers, which a replay sends back."""
+    headers = {
+        "dlq.reason": "saga-parked" if command.reason.endswith(PARKED) else "illegal-transition",
+        "dlq.detail": command.reason[:500],
+        "dlq.processor": NAME,
+        "dlq.failed_at": datetime.now(UTC).isoformat(),
+        "dlq.attempt": "1",
+    }
+    if record is None:
+        return headers
+    headers |= {
+        "dlq.origin.topic": record.topic,
+        "dlq.origin.partition": str(record.partition),
+        "dlq.origin.offset": str(record.offset),
+    }
+    # The loop stamps its own consumed-at on every output; the input's copy of it is not an original header.
+    original = {k: v for k, v in record.headers.items() if k != CONSUMED_AT_HEADER and k not in headers}
+    return headers | original

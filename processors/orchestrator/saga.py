@@ -42,6 +42,7 @@ FACT_OF = dict(PaymentFailed=PAYMENT_FAILED, PaymentRefunded=REFUNDED, StockRese
 ANSWERS = frozenset({"PaymentRefunded", "StockReleased"})  # to the saga's own commands
 HANDLED = ANSWERS | set(FACT_OF) | {"OrderPlaced", "PaymentConfirmed", "StockReserved"}
 INFORMATIONAL = frozenset({"PaymentRequested"})  # tells the story, decides nothing
+PARKED = "para uma saga em dlq"  # the end of a DeadLetter reason for an event parked behind a dlq saga
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ def transition(
     if state is None:  # explained by cross-topic reordering: keep the fact until OrderPlaced is read
         state = SagaState(order_id=event["order_id"], correlation_id=event["correlation_id"], updated_at=now)
     elif state.status == DLQ:  # like a poisoned key: park what follows too, to be replayed in order
-        return _touch(state, event_id, now), [DeadLetter(f"{kind} para uma saga em dlq")]
+        return _touch(state, event_id, now), [DeadLetter(f"{kind} {PARKED}")]
     if _known(state, event):
         return state, []
     problem = _contradiction(state, event)

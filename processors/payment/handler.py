@@ -2,17 +2,22 @@
 
 The decision is a pure function of the order id, so a transaction replayed after a crash charges the same way;
 the charge and its events become visible together because they are written in one Kafka transaction.
+Each input's event id is claimed in PostgreSQL (processed_events, consumer "payment"): a copy of an event that
+already took effect (a DLQ replay of an order already charged or refunded) is ignored, not charged twice.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 
 from processors.payment.simulation import Approved, PaymentSimulation, payment_id_for, refund_id_for
 from processors.runtime.crash import CrashPoints
 from processors.runtime.handler import InputRecord, Output, PermanentError, StatelessHandler, follow_up
+from processors.runtime.inbox import Database, claim_event
 
 NAME = "payment"
+log = logging.getLogger("pedidos.payment")
 
 
 class PaymentHandler(StatelessHandler):
@@ -20,15 +25,15 @@ class PaymentHandler(StatelessHandler):
     input_topics = ("orders.new", "payments.refund-requested")
     dlq_topic = "payments.dlq"
 
-    def __init__(self, simulation: PaymentSimulation) -> None:
-        self.simulation = simulation
+    def __init__(self, simulation: PaymentSimulation, db: Database) -> None:
+        self.simulation, self.db = simulation, db
 
     def handle(self, record: InputRecord, crash: CrashPoints) -> list[Output]:
         event = record.event
         if event["event_type"] == "OrderPlaced":
-            return self._charge(event)
-        if event["event_type"] == "RefundRequested":
-            return [
+            outputs = self._charge(event)
+        elif event["event_type"] == "RefundRequested":
+            outputs = [
                 follow_up(
                     "payments.refunded",
                     event,
@@ -38,7 +43,14 @@ class PaymentHandler(StatelessHandler):
                     amount=event["amount"],
                 )
             ]
-        raise PermanentError(f"payment does not handle {event['event_type']}")
+        else:
+            raise PermanentError(f"payment does not handle {event['event_type']}")
+        # Claimed last, when nothing can fail any more, and without storing the outputs: a re-reading of this
+        # record after an aborted transaction recomputes the same decision.
+        if not claim_event(self.db, NAME, record):
+            log.info("event already took effect: ignored", extra=_where(record))
+            return []
+        return outputs
 
     def _charge(self, order: dict) -> list[Output]:
         order_id, amount = order["order_id"], order["total_amount"]
@@ -61,3 +73,13 @@ class PaymentHandler(StatelessHandler):
                 "payments.failed", order, NAME, payment_id=payment_id, amount=amount, reason=decision.reason
             )
         return [requested, outcome]
+
+
+def _where(record: InputRecord) -> dict[str, object]:
+    return {
+        "order_id": record.event["order_id"],
+        "event_id": str(record.event["event_id"]),
+        "topic": record.topic,
+        "partition": record.partition,
+        "offset": record.offset,
+    }

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 from confluent_kafka.schema_registry import SchemaRegistryClient, topic_subject_name_strategy
 from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
+from confluent_kafka.schema_registry.error import SchemaRegistryError
 from confluent_kafka.serialization import MessageField, SerializationContext, SerializationError
 
 from tools.provision.schemas import latest_schema
@@ -60,4 +62,8 @@ class AvroCodec:
         except Exception as error:  # the registry answers 404 for an id it never issued
             if getattr(error, "http_status_code", None) == 404:
                 raise PoisonPill("unknown-schema-id", str(error)) from error
-            raise
+            if isinstance(error, SchemaRegistryError | httpx.HTTPError | OSError):
+                raise  # the registry is away or failing: transient, the record may be fine
+            # Bytes that do not fit the writer's schema make the Avro reader fail with whatever it tripped on
+            # (IndexError, ValueError, EOFError...): the record itself is bad, and will stay bad.
+            raise PoisonPill("undecodable", f"{type(error).__name__}: {error}") from error

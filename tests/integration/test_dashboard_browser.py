@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from gateway.telemetry.xray import read_xray
 from tests.integration.e2e import projecting, running_processors
+from tests.integration.reports_helpers import publish_kill, publish_load, publish_telemetry, reports_in
 from tests.integration.servers import serving_gateway
 from tools.chaos import run_kill
 from tools.seed import run_seed
@@ -118,6 +119,41 @@ def test_the_dashboard_reconnects_after_the_gateway_restarts(page, shots):
     with serving_gateway(port):
         expect(page.get_by_test_id("disconnected-banner")).to_be_hidden()
         expect(page.get_by_test_id("connection-status")).to_have_class(CONNECTED)
+
+
+def test_the_results_tab_shows_the_latest_reports_and_tells_what_to_run_without_any(page, shots, tmp_path):
+    reports, empty = tmp_path / "reports", tmp_path / "empty"
+    publish_telemetry(reports)
+    publish_kill(reports)
+    publish_load(reports)
+    with reports_in(reports), serving_gateway() as url:
+        page.goto(f"{url}/#results")
+        card = page.locator('[data-testid="report-card"][data-kind="bench-telemetry"]')
+        expect(card.get_by_role("heading")).to_have_text("Fan-out do painel: 3 clientes a 200 eventos/s")
+        expect(card.get_by_test_id("report-command")).to_have_text(
+            "pedidos bench telemetry --clients 3 --rate 200"
+        )
+        expect(card.get_by_test_id("report-table").locator("tbody tr")).to_have_count(9)
+        expect(card.get_by_test_id("report-conclusion")).to_contain_text("Nenhum evento descartado")
+        chart = card.get_by_test_id("report-chart")
+        expect(chart).to_be_visible()
+        # the PNG really came through /api/reports/<kind>.png and decoded
+        assert chart.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
+        kill = page.locator('[data-testid="report-card"][data-kind="chaos-kill"]')
+        expect(kill.get_by_test_id("report-chart")).to_have_count(0)
+        expect(kill).to_contain_text("não tem gráfico")
+        expect(page.get_by_test_id("report-card")).to_have_count(3)
+        page.screenshot(path=shots / "resultados.png", full_page=True)
+
+        page.get_by_role("button", name="English").click()
+        expect(card.get_by_role("heading")).to_have_text("Dashboard fan-out: 3 clients at 200 events/s")
+        page.get_by_role("button", name="Português").click()
+
+        with reports_in(empty):
+            page.get_by_test_id("results-refresh").click()
+            expect(page.get_by_test_id("results-empty")).to_contain_text("pedidos bench telemetry")
+            expect(page.get_by_test_id("report-card")).to_have_count(0)
+            page.screenshot(path=shots / "resultados-vazio.png", full_page=True)
 
 
 def _partition_with_aborted_tail(settings, topics: tuple[str, ...]) -> tuple[str, int]:

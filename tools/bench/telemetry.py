@@ -25,7 +25,9 @@ from simple_websocket import ConnectionClosed
 
 from gateway.command import gunicorn_argv
 from processors.settings import get_settings
+from tools.bench.telemetry_report import telemetry_report
 from tools.load import percentile
+from tools.reports import out_dir_option, publish
 from tools.stack.procs import free_port
 
 COMMIT_INTERVAL_S = 0.1
@@ -130,7 +132,8 @@ def run_bench(clients: int, rate: float, seconds: float, log_path: Path) -> dict
         gateway.terminate()
         gateway.wait(timeout=30)
         admin.delete_topics([topic])
-    delays = [d for r in receivers for d in r.delays_s(committed_at)]
+    by_client = [r.delays_s(committed_at) for r in receivers]
+    delays = [d for client in by_client for d in client]
     return {
         "clients": clients,
         "rate_per_s": rate,
@@ -140,10 +143,15 @@ def run_bench(clients: int, rate: float, seconds: float, log_path: Path) -> dict
         "events_received_per_client": [r.received(committed_at) for r in receivers],
         "events_per_s_per_client": [round(r.received(committed_at) / elapsed, 1) for r in receivers],
         "events_per_s_all_clients": round(sum(r.received(committed_at) for r in receivers) / elapsed, 1),
-        "commit_to_client_ms": {f"p{q}": round(percentile(delays, q) * 1000, 1) for q in (50, 99)},
+        "commit_to_client_ms": _delay_ms(delays),
+        "commit_to_client_ms_per_client": [_delay_ms(client) for client in by_client],
         "dropped_per_client": [r.dropped for r in receivers],
         "dropped_total": sum(r.dropped for r in receivers),
     }
+
+
+def _delay_ms(delays_s: list[float]) -> dict[str, float]:
+    return {f"p{q}": round(percentile(delays_s, q) * 1000, 1) for q in (50, 99)}
 
 
 def _wait_healthy(base: str, gateway: subprocess.Popen[bytes]) -> None:
@@ -166,22 +174,24 @@ def _wait_healthy(base: str, gateway: subprocess.Popen[bytes]) -> None:
     "--rate", default=2000.0, show_default=True, type=click.FloatRange(10, 20_000), help="Eventos/s."
 )
 @click.option("--seconds", default=20.0, show_default=True, type=click.FloatRange(3, 600))
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
-def telemetry(clients: int, rate: float, seconds: float, json_path: Path | None) -> None:
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Também grava as medidas, sem o envelope do relatório / also write the bare figures here.",
+)
+@out_dir_option
+def telemetry(
+    clients: int, rate: float, seconds: float, json_path: Path | None, out_dir: Path | None
+) -> None:
     """Vazão do painel: N clientes WebSocket a X eventos/s / dashboard fan-out benchmark."""
     settings = get_settings()
     log_path = settings.state_dir / "logs" / "bench-telemetry-gateway.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     report = run_bench(clients, rate, seconds, log_path)
-    click.echo(f"\n{'medida / figure':<44} valor / value")
-    click.echo(f"{'eventos/s produzidos / produced':<44} {report['events_per_s_sent']}")
-    per_client = report["events_per_s_per_client"]
-    click.echo(f"{'eventos/s por cliente (min-máx) / per client':<44} {min(per_client)}-{max(per_client)}")
-    click.echo(f"{'eventos/s entregues, soma / delivered, sum':<44} {report['events_per_s_all_clients']}")
-    delay = report["commit_to_client_ms"]
-    click.echo(f"{'commit -> cliente p50/p99 ms':<44} {delay['p50']} / {delay['p99']}")
-    click.echo(f"{'descartados / dropped (total)':<44} {report['dropped_total']}")
-    path = json_path or settings.state_dir / "reports" / "bench-telemetry.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report, indent=2))
-    click.echo(f"JSON: {path}")
+    publish(telemetry_report(report), out_dir)
+    if json_path:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(report, indent=2))
+        click.echo(f"JSON: {json_path}")

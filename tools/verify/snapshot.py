@@ -17,6 +17,7 @@ from processors.catalogue import INPUT_TOPICS
 from processors.events import EVENT_TYPES
 from processors.runtime.serde import AvroCodec, PoisonPill
 from processors.settings import Settings
+from tools.dlq.kafka_io import read_dead_letters, read_ledger
 
 AUDITED_TOPICS = tuple(EVENT_TYPES)  # every event topic of the order flow
 GROUP_INPUTS = INPUT_TOPICS  # the topics each processor group consumes, from the handlers themselves
@@ -43,6 +44,9 @@ class Snapshot:
     )  # product, available, reserved, by res.
     reservations: dict[str, str] = field(default_factory=dict)  # order_id -> status
     notifications: Counter[str] = field(default_factory=Counter)  # order_id -> rows
+    poison: list[tuple[str, int, int]] = field(default_factory=list)  # where the undecodable records are
+    dead_lettered: set[tuple[str, int, int]] = field(default_factory=set)  # origins the DLQs hold
+    replay_copies: int = 0  # DLQ replays folded into the event they copy (`pedidos dlq replay`)
 
 
 def take_snapshot(
@@ -61,14 +65,46 @@ def take_snapshot(
             event = codec.decode(topic, value)
         except PoisonPill:
             snapshot.undecodable[topic] += 1
+            snapshot.poison.append((topic, partition, offset))
             continue
         snapshot.events[topic].append(Seen(topic, partition, offset, event))
+    _fold_replays(settings, snapshot)
     snapshot.committed = committed_offsets(settings)
     snapshot.lag = group_lag(settings, snapshot.committed)
     _read_database(settings, snapshot)
     if scope is not None:
         restrict(snapshot, scope)
     return snapshot
+
+
+def _fold_replays(settings: Settings, snapshot: Snapshot) -> None:
+    """A DLQ replay re-publishes an original, event id and all: the copy is the same event delivered again,
+    not a duplicate (the processors ignore a copy of an event that already took effect). Keep one record per
+    event id: the original, or the first copy when the original never decoded or never existed."""
+    copies = {
+        (e.copy.topic, e.copy.partition, e.copy.offset)
+        for e in read_ledger(settings.bootstrap_servers).values()
+        if e.copy
+    }
+    snapshot.dead_lettered = {
+        (x.origin.topic, x.origin.partition, x.origin.offset)
+        for x in read_dead_letters(settings.bootstrap_servers)
+        if x.origin
+    }
+    if not copies:
+        return
+    for topic, seen in snapshot.events.items():
+        kept = [x for x in seen if (x.topic, x.partition, x.offset) not in copies]  # real duplicates stay
+        ids = {str(x.event["event_id"]) for x in kept}
+        for x in sorted(
+            (x for x in seen if (x.topic, x.partition, x.offset) in copies), key=lambda x: x.offset
+        ):
+            if str(x.event["event_id"]) in ids:
+                snapshot.replay_copies += 1
+                continue
+            ids.add(str(x.event["event_id"]))
+            kept.append(x)
+        snapshot.events[topic] = kept
 
 
 def restrict(snapshot: Snapshot, scope: set[str]) -> None:

@@ -8,6 +8,7 @@ import { FlowPanel } from './panels/FlowPanel';
 import { IndicatorsPanel } from './panels/IndicatorsPanel';
 import { KafkaPanel } from './panels/KafkaPanel';
 import { OrdersPanel } from './panels/OrdersPanel';
+import { ResultsPanel } from './panels/ResultsPanel';
 import { useDashboard } from './state/useDashboard';
 
 export function App() {
@@ -60,6 +61,7 @@ export function App() {
         {tab === 'indicators' ? <IndicatorsPanel dash={dash} /> : null}
         {tab === 'dlq' ? <DlqPanel /> : null}
         {tab === 'controls' ? <ControlsPanel /> : null}
+        {tab === 'results' ? <ResultsPanel /> : null}
       </main>
     </NavContext.Provider>
   );

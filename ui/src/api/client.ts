@@ -11,6 +11,7 @@ import type {
   KafkaEvent,
   OrderDetail,
   OrdersResponse,
+  ReportSummary,
   Traffic,
   Xray,
 } from './types';
@@ -65,6 +66,7 @@ export const api = {
     ),
   dlq: (limit = 100) => getJson<{ records: DlqRecord[] }>(`/api/dlq?limit=${limit}`).then((r) => r.records),
   catalog: () => getJson<Catalog>('/api/catalog'),
+  reports: () => getJson<{ reports: ReportSummary[] }>('/api/reports').then((r) => r.reports),
   traffic: () => getJson<Traffic>('/api/traffic'),
   setTraffic: (rate: number) =>
     request<Traffic>('/api/traffic', {
@@ -79,6 +81,11 @@ export const api = {
       body: JSON.stringify(order),
     }),
 };
+
+/** A report's PNG; the creation time in the query makes a newer run's chart bypass the browser's cache. */
+export function reportChartUrl(report: Pick<ReportSummary, 'kind' | 'created_at'>): string {
+  return `/api/reports/${encodeURIComponent(report.kind)}.png?v=${encodeURIComponent(report.created_at)}`;
+}
 
 /** A fresh Idempotency-Key; falls back when crypto.randomUUID is missing (plain-http non-localhost). */
 export function newIdempotencyKey(): string {

@@ -250,3 +250,16 @@ export interface ApiErrorBody {
   reason?: string;
   fields?: { field: string; reason: string }[];
 }
+
+/** API.md `GET /api/reports`: the latest result of each benchmark, lab or drill (tools/reports.py's shape). */
+export type ReportCell = string | number | null;
+
+export interface ReportSummary {
+  kind: string;
+  title: { pt: string; en: string };
+  created_at: string;
+  command: string | null;
+  has_chart: boolean;
+  conclusion: { pt: string; en: string | null } | null;
+  table: { columns: string[]; rows: ReportCell[][] };
+}

@@ -1,5 +1,6 @@
 // English. Must have exactly the keys of pt.ts (the type checker enforces it).
 import type { pt } from './pt';
+import { resultsEn } from './results';
 
 export const en: Record<keyof typeof pt, string> = {
   'app.subtitle': 'teaching dashboard of an e-commerce on Apache Kafka',
@@ -164,6 +165,23 @@ export const en: Record<keyof typeof pt, string> = {
   'dlq.col.order': 'order',
   'dlq.col.record': 'DLQ record',
   'dlq.empty': 'No messages in the DLQ. Great!',
+  'dlq.col.replayed': 'replay',
+  'dlq.replay.button': 'Replay…',
+  'dlq.replay.reason': 'reason to replay',
+  'dlq.replay.all': 'all reasons',
+  'dlq.replay.explain': 'The Replay button first runs a dry run (nothing is written) and shows what would go back; only once you confirm do the original bytes and headers return to their origin topic and partition, in one transaction, for the owning processor to handle the normal way. Safe to repeat: each replayed original is recorded in the dlq.replays topic and never replayed twice, and the processors ignore an event_id that already took effect. Bytes that still cannot be read (garbage, unknown schema) are not replayed: they would come straight back to the DLQ.',
+  'dlq.replay.previewing': 'Dry run…',
+  'dlq.replay.running': 'Replaying…',
+  'dlq.replay.preview': 'Dry run: {n} dead letters would be replayed ({records} records).',
+  'dlq.replay.done': 'Replay done: {n} dead letters replayed ({records} records).',
+  'dlq.replay.nothing': 'Nothing to replay.',
+  'dlq.replay.skipped': 'Skipped: {already} already replayed · {invalid} still invalid · {again} failed again · {noorigin} without an origin.',
+  'dlq.replay.confirm': 'Confirm the replay',
+  'dlq.replay.cancel': 'Cancel',
+  'dlq.replay.close': 'Close',
+  'dlq.replay.error': 'The replay failed: {msg}',
+  'dlq.replayed': 'replayed → {copy}',
+  'dlq.replay_of': 'failed again (replay of {from})',
   'ctl.checkout': 'Place an order',
   'ctl.checkout.explain': 'The form sends POST /orders with a fresh Idempotency-Key header. The gateway writes OrderPlaced to orders.new with an idempotent producer (acks=all) and answers 202: accepted, not yet processed. Sending again with the same key returns the same order, with no duplicate.',
   'ctl.customer': 'customer',
@@ -180,4 +198,5 @@ export const en: Record<keyof typeof pt, string> = {
   'ctl.rate': 'Current rate: {r} orders/s',
   'ctl.apply': 'Apply',
   'ctl.stop': 'Stop',
+  ...resultsEn,
 };

@@ -1,4 +1,6 @@
 // Português (padrão). Chaves com {var} são interpoladas por t(key, {var}).
+import { resultsPt } from './results';
+
 export const pt = {
   'app.subtitle': 'painel didático de um e-commerce sobre Apache Kafka',
   'lang.switch': 'English',
@@ -162,6 +164,23 @@ export const pt = {
   'dlq.col.order': 'pedido',
   'dlq.col.record': 'registro na DLQ',
   'dlq.empty': 'Nenhuma mensagem na DLQ. Ótimo!',
+  'dlq.col.replayed': 'replay',
+  'dlq.replay.button': 'Reprocessar (replay)…',
+  'dlq.replay.reason': 'motivo a reprocessar',
+  'dlq.replay.all': 'todos os motivos',
+  'dlq.replay.explain': 'O botão Reprocessar primeiro simula (nada é escrito) e mostra o que seria reenviado; só depois de confirmar os bytes e headers originais voltam ao tópico e à partição de origem, numa única transação, e o processador dono os trata pelo caminho normal. É seguro repetir: cada original reenviado fica registrado no tópico dlq.replays e nunca é reenviado duas vezes, e os processadores ignoram um event_id que já fez efeito. Bytes que continuam ilegíveis (lixo, schema desconhecido) não são reenviados: voltariam para a DLQ.',
+  'dlq.replay.previewing': 'Simulando o replay…',
+  'dlq.replay.running': 'Reenviando…',
+  'dlq.replay.preview': 'Simulação: {n} dead letters seriam reenviados ({records} registros).',
+  'dlq.replay.done': 'Replay feito: {n} dead letters reenviados ({records} registros).',
+  'dlq.replay.nothing': 'Nada a reenviar.',
+  'dlq.replay.skipped': 'Ignorados: {already} já reenviados · {invalid} ainda inválidos · {again} falharam de novo · {noorigin} sem origem.',
+  'dlq.replay.confirm': 'Confirmar o replay',
+  'dlq.replay.cancel': 'Cancelar',
+  'dlq.replay.close': 'Fechar',
+  'dlq.replay.error': 'O replay falhou: {msg}',
+  'dlq.replayed': 'reenviado → {copy}',
+  'dlq.replay_of': 'falhou de novo (replay de {from})',
   'ctl.checkout': 'Fazer um pedido',
   'ctl.checkout.explain': 'O formulário envia POST /orders com um header Idempotency-Key novo. O gateway grava OrderPlaced em orders.new com um produtor idempotente (acks=all) e responde 202: aceito, mas ainda não processado. Reenviar com a mesma chave devolve o mesmo pedido, sem duplicar.',
   'ctl.customer': 'cliente',
@@ -178,4 +197,5 @@ export const pt = {
   'ctl.rate': 'Taxa atual: {r} pedidos/s',
   'ctl.apply': 'Aplicar',
   'ctl.stop': 'Parar',
+  ...resultsPt,
 };

@@ -1,5 +1,5 @@
 // Shared test data shaped exactly like API.md's examples.
-import type { Cluster, KafkaEvent, TimelineEvent } from '../api/types';
+import type { Cluster, KafkaEvent, ReportSummary, TimelineEvent } from '../api/types';
 
 let seq = 0;
 
@@ -51,6 +51,20 @@ export function cluster(patch: Partial<Cluster> = {}): Cluster {
       { name: 'payment', instance: 0, up: true, assigned: 12, committed: 340, aborted: 2, consumed: 900, produced: 1800, dead_lettered: 0 },
     ],
     rebalances: [{ at: 5_000, group: 'payment', members: ['payment-0'], reason: 'membership changed' }],
+    ...patch,
+  };
+}
+
+/** A `GET /api/reports` entry as tools/reports.py writes it. */
+export function report(patch: Partial<ReportSummary> = {}): ReportSummary {
+  return {
+    kind: 'bench-telemetry',
+    title: { pt: 'Fan-out do painel', en: 'Dashboard fan-out' },
+    created_at: '2026-11-23T15:00:00+00:00',
+    command: 'pedidos bench telemetry --clients 3',
+    has_chart: true,
+    conclusion: { pt: 'Nenhum evento descartado.', en: 'No event dropped.' },
+    table: { columns: ['medida / figure', 'valor / value'], rows: [['eventos/s', 1234.5], ['p99 ms', null], ['auditoria', 'ok']] },
     ...patch,
   };
 }

@@ -1,0 +1,48 @@
+import json
+from pathlib import Path
+
+from tools.chaos_report import kill_report
+from tools.reports import publish
+
+
+def _kill(**overrides: object) -> dict:
+    kill = {
+        "processor": "payment",
+        "crash_point": "after-produce",
+        "orders": 25,
+        "exit_code": -9,
+        "seconds_to_crash": 3.14,
+        "aborted_records": {"payments.confirmed": 3, "payments.requested": 4},
+        "outcomes": {"confirmed": 23, "cancelled": 2},
+        "audit_ok": True,
+        "failed_properties": {},
+        "seconds_total": 20.55,
+    }
+    return kill | overrides
+
+
+def test_the_kill_report_tells_what_happened_with_the_measured_counts(tmp_path: Path) -> None:
+    report = kill_report(_kill())
+    rows = dict((r[0], r[1]) for r in report.table.rows)
+    assert rows["código de saída / exit code"] == -9 and rows["pedidos / orders"] == 25
+    assert rows["registros abortados / aborted records"] == 7
+    assert rows["  abortados em / aborted in payments.requested"] == 4
+    assert rows["auditoria / audit"] == "ok" and report.charts == ()
+    assert report.conclusion_pt is not None and "7 registros" in report.conclusion_pt
+    assert "25 de 25 pedidos terminaram (23 confirmados, 2 cancelados)" in report.conclusion_pt
+    assert report.conclusion_en is not None and "found no violation" in report.conclusion_en
+
+    body = json.loads(publish(report, tmp_path, echo=lambda _line: None).read_text())
+    assert body["kind"] == "chaos-kill" and body["chart"] is None and body["data"]["exit_code"] == -9
+    assert not (tmp_path / "chaos-kill.png").exists()
+
+
+def test_nothing_aborted_and_a_failed_audit_are_said_plainly() -> None:
+    report = kill_report(
+        _kill(crash_point="after-commit", aborted_records={}, audit_ok=False, failed_properties={"P3": ["x"]})
+    )
+    rows = dict((r[0], r[1]) for r in report.table.rows)
+    assert rows["registros abortados / aborted records"] == 0
+    assert rows["auditoria / audit"] == "FALHOU / FAILED"
+    assert report.conclusion_pt is not None and "Nenhum registro abortado" in report.conclusion_pt
+    assert "achou violações: P3" in report.conclusion_pt

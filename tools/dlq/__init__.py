@@ -1,0 +1,1 @@
+"""`pedidos dlq`: list the dead letters and replay them to their origin topics, safely (see replay.py)."""
