@@ -15,18 +15,38 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
+KAFKA_BROKERS_FILE = "kafka-brokers"
+
+
+def recorded_kafka_brokers(state_dir: Path) -> int:
+    """The cluster size `pedidos stack up` last started in this state dir, so later commands need no flag."""
+    try:
+        return int((state_dir / KAFKA_BROKERS_FILE).read_text().strip())
+    except (OSError, ValueError):
+        return 1
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PEDIDOS_", frozen=True)
 
     state_dir: Path = Field(PROJECT_ROOT / ".state", description="Data, logs and pid files (git-ignored)")
     dist_dir: Path = Field(PROJECT_ROOT / ".state" / "dist", description="Kafka and Apicurio binaries")
+    reports_dir: Path | None = Field(
+        None, description="Benchmark/lab/drill results the dashboard lists; unset: <state_dir>/reports"
+    )
     host: str = Field("127.0.0.1", description="Loopback address every component listens on")
 
     kafka_port: int = Field(
         9092, description="Kafka client listener of broker 1 (broker n uses port + n - 1)"
     )
     kafka_controller_port: int = Field(9192, description="KRaft controller listener of broker 1 (+ n - 1)")
-    kafka_brokers: int = Field(1, ge=1, le=3, description="Number of KRaft nodes (3 for the acks lab)")
+    kafka_brokers: int = Field(
+        default_factory=lambda data: recorded_kafka_brokers(data.get("state_dir", PROJECT_ROOT / ".state")),
+        ge=1,
+        le=3,
+        validate_default=True,
+        description="KRaft nodes; default: the size `pedidos stack up --brokers N` last started here, else 1",
+    )
     kafka_heap: str = Field("512m", description="JVM heap of each Kafka node")
 
     registry_port: int = Field(8081, description="Apicurio Registry HTTP port")
@@ -39,11 +59,31 @@ class Settings(BaseSettings):
     postgres_db: str = Field("pedidos", description="Application database")
     registry_db: str = Field("registry", description="Database holding the registry's schemas")
 
+    lab_kafka_port: int = Field(
+        19392, description="`pedidos lab acks`: client port of its throwaway node 1 (node n: + n - 1)"
+    )
+    lab_kafka_controller_port: int = Field(
+        19492, description="`pedidos lab acks`: KRaft controller port of its node 1 (node n: + n - 1)"
+    )
+    lab_kafka_heap: str = Field("384m", description="`pedidos lab acks`: JVM heap of each of its 3 nodes")
+    lab_broker_session_timeout_ms: int = Field(
+        9000, ge=1000, description="`pedidos lab acks`: a silent broker is fenced after this (Kafka default)"
+    )
+    lab_message_timeout_ms: int = Field(
+        30_000, ge=1000, description="`pedidos lab acks`: producer gives up on a record after this (ms)"
+    )
+
     startup_timeout_s: float = Field(120.0, description="Deadline for each component to become healthy")
 
     batch_size: int = Field(100, ge=1, description="Records per processor transaction, at most")
     commit_interval_ms: int = Field(100, ge=1, description="A processor commits at least this often (ms)")
     transaction_timeout_ms: int = Field(20_000, description="Kafka transaction timeout of the processors")
+    retry_in_place_attempts: int = Field(
+        3, ge=1, description="Handler calls per record before a transient failure goes to a retry topic"
+    )
+    retry_in_place_budget_ms: int = Field(
+        2000, ge=0, description="In-place retry time per transaction, then failures go to retry topics"
+    )
     metrics_base_port: int = Field(9400, description="Prometheus port of payment-0; see `pedidos processor`")
     crash_at: str | None = Field(None, description="Crash point for the kill demo (after-produce, ...)")
     crash_after: int = Field(1, ge=1, description="Crash at the N-th arrival at the crash point")
@@ -76,6 +116,11 @@ class Settings(BaseSettings):
     projector_group: str = Field("projector", description="Consumer group of the read-model projector")
     projector_batch_size: int = Field(500, ge=1, description="Records per projector database transaction")
     projector_poll_timeout_s: float = Field(0.5, gt=0, description="Projector poll wait per batch")
+
+    @property
+    def reports_path(self) -> Path:
+        """Where `pedidos bench|load|lab|chaos` write their reports and the dashboard reads them."""
+        return self.reports_dir or self.state_dir / "reports"
 
     @property
     def bootstrap_servers(self) -> str:

@@ -58,13 +58,14 @@ def _compacted(
 
 
 def _retry_and_dlq(service: str, processor: str) -> list[TopicSpec]:
+    # Retry topics keep the order flow's partition count: a retried record, keyed by order id, lands on the
+    # same partition number as its origin, so co-partitioned saga instances keep owning their orders.
     return [
         TopicSpec(
             f"{service}.retry.5s",
             f"Retentativa após 5 s ({processor})",
             (processor,),
             (processor,),
-            partitions=3,
             retention_ms=DAY_MS,
             avro_value=False,
         ),
@@ -73,7 +74,6 @@ def _retry_and_dlq(service: str, processor: str) -> list[TopicSpec]:
             f"Retentativa após 30 s ({processor})",
             (processor,),
             (processor,),
-            partitions=3,
             retention_ms=DAY_MS,
             avro_value=False,
         ),
@@ -148,6 +148,24 @@ TOPICS: tuple[TopicSpec, ...] = (
     *_retry_and_dlq("payments", "payment"),
     *_retry_and_dlq("inventory", "inventory"),
     *_retry_and_dlq("notifications", "notification"),
+    TopicSpec(
+        "dlq.replays",
+        "Replays da DLQ (`pedidos dlq replay`): um registro por original reenviado, na mesma transação",
+        ("dlq-tools",),
+        ("dlq-tools", "audit"),
+        partitions=1,
+        cleanup_policy="compact",  # one record per original (its key), kept for good
+        retention_ms=-1,
+        avro_value=False,
+    ),
+    TopicSpec(
+        "chaos.faults",
+        "Falhas injetadas pelos drills (`pedidos chaos <cenário>`), em JSON: marcas no painel",
+        ("chaos",),
+        (TELEMETRY,),
+        partitions=1,  # one timeline: the dashboard reads the faults in the order they were injected
+        avro_value=False,
+    ),
 )
 
 TOPICS_BY_NAME = {topic.name: topic for topic in TOPICS}

@@ -1,10 +1,17 @@
-"""Client settings for a transactional processor, one comment per setting that matters for exactly-once."""
+"""Client settings for a transactional processor, one comment per setting that matters for exactly-once.
+
+``guarantee="at_least_once"`` exists only so benchmarks can measure what the transactions cost
+(`pedidos bench pipeline`); every processor runs exactly-once.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from confluent_kafka import Consumer, Producer
+
+Guarantee = Literal["exactly_once", "at_least_once"]
 
 
 @dataclass(frozen=True)
@@ -17,6 +24,21 @@ class RuntimeConfig:
     transaction_timeout_ms: int = 20_000
     session_timeout_ms: int = 10_000
     tick_interval_s: float = 1.0
+    guarantee: Guarantee = "exactly_once"
+    # Failing records move on to `<service>.retry.5s`/`.retry.30s`/`.dlq` (processors/runtime/retry.py);
+    # without retry topics (a benchmark stage) a transient failure replays the whole transaction instead.
+    retry_topics: bool = False
+    in_place_attempts: int = 3  # handler calls per record before it goes to a retry topic
+    in_place_retry_budget_s: float = 2.0  # per transaction: an outage must not hold a transaction open long
+
+    def __post_init__(self) -> None:
+        # A typo must not quietly turn a processor into an at-least-once one.
+        if self.guarantee not in get_args(Guarantee):
+            raise ValueError(f"guarantee must be one of {get_args(Guarantee)}, not {self.guarantee!r}")
+
+    @property
+    def exactly_once(self) -> bool:
+        return self.guarantee == "exactly_once"
 
     @property
     def transactional_id(self) -> str:
@@ -25,6 +47,18 @@ class RuntimeConfig:
 
 
 def make_producer(config: RuntimeConfig) -> Producer:
+    if not config.exactly_once:
+        return Producer(
+            {
+                "bootstrap.servers": config.bootstrap_servers,
+                "client.id": config.transactional_id,
+                # At-least-once: no transactional.id, but still idempotent (acks=all, no reordering or
+                # duplicates from the client's own retries), so the only duplicates left are the replays
+                # after an uncommitted batch: the cost being measured against exactly-once.
+                "enable.idempotence": True,
+                "linger.ms": 5,
+            }
+        )
     return Producer(
         {
             "bootstrap.servers": config.bootstrap_servers,
@@ -49,7 +83,8 @@ def make_consumer(config: RuntimeConfig, assignment_strategy: str) -> Consumer:
             "group.instance.id": config.transactional_id,
             # Never read what an aborted (or still open) transaction wrote.
             "isolation.level": "read_committed",
-            # Offsets are committed only inside our transactions, with the records they produced.
+            # Offsets are committed only inside our transactions, with the records they produced
+            # (at-least-once: by the loop, synchronously, once those records are delivered).
             "enable.auto.commit": False,
             "auto.offset.reset": "earliest",
             "partition.assignment.strategy": assignment_strategy,

@@ -15,6 +15,7 @@ ABORTED = Counter("pedidos_transactions_aborted_total", "Transactions aborted", 
 DEAD_LETTERED = Counter(
     "pedidos_records_dead_lettered_total", "Records sent to the DLQ", ["processor", "reason"]
 )
+RETRIED = Counter("pedidos_records_retried_total", "Records sent to a retry topic", ["processor", "topic"])
 TRANSACTION_SECONDS = Histogram(
     "pedidos_transaction_duration_seconds",
     "From the first record of a transaction to its commit",

@@ -34,6 +34,8 @@ def provision() -> None:
     )
     for name in topics.created:
         click.echo(f"        + {name}")
+    for line in topics.grown:
+        click.echo(f"        + partições / partitions {line}")
 
     schemas = register_schemas(SchemaRegistryClient({"url": settings.registry_url}))
     click.echo(

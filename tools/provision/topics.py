@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
+from confluent_kafka.admin import AdminClient, ConfigResource, NewPartitions, NewTopic
 
 from processors.topics import TOPICS, TopicSpec
 
@@ -14,6 +14,7 @@ class TopicReport:
     created: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     mismatches: list[str] = field(default_factory=list)  # "topic: setting declared X, found Y"
+    grown: list[str] = field(default_factory=list)  # "topic: N -> M partitions"
 
 
 def provision_topics(
@@ -40,6 +41,7 @@ def provision_topics(
             future.result()
             report.created.append(name)
     present = [t for t in topics if t.name in existing]
+    report.grown = _grow_partitions(admin, present, existing, timeout_s)
     for topic, problems in zip(present, describe_mismatches(admin, brokers, present, timeout_s), strict=True):
         (report.mismatches.extend(problems) if problems else report.unchanged.append(topic.name))
     return report
@@ -77,3 +79,22 @@ def describe_mismatches(
             ]
         )
     return result
+
+
+def _grow_partitions(
+    admin: AdminClient, topics: list[TopicSpec], existing: dict, timeout_s: float
+) -> list[str]:
+    """A topic declared with more partitions than it has gets them (Kafka can add, never remove, partitions).
+
+    Adding partitions moves keys to new partitions, so it is done only for the topics declared that way on
+    purpose (the retry topics, grown to the order flow's count); everything else is reported as a mismatch.
+    """
+    short = [t for t in topics if ".retry." in t.name and len(existing[t.name].partitions) < t.partitions]
+    if not short:
+        return []
+    futures = admin.create_partitions(
+        [NewPartitions(t.name, t.partitions) for t in short], request_timeout=timeout_s
+    )
+    for future in futures.values():
+        future.result()
+    return [f"{t.name}: {len(existing[t.name].partitions)} -> {t.partitions}" for t in short]

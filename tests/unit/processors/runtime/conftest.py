@@ -58,9 +58,14 @@ def _restore_signal_handlers():
 
 @pytest.fixture
 def make_loop(journal: Journal, crashes: list[str], sleeps: list[float]):
-    def make(batch_size: int = 3, **handler_fields) -> EosLoop:
+    def make(batch_size: int = 3, config_fields: dict | None = None, **handler_fields) -> EosLoop:
         config = RuntimeConfig(
-            NO_BROKER, "test-proc", batch_size=batch_size, commit_interval_s=3600, tick_interval_s=3600
+            NO_BROKER,
+            "test-proc",
+            batch_size=batch_size,
+            commit_interval_s=3600,
+            tick_interval_s=3600,
+            **(config_fields or {}),
         )
         handler = FakeHandler(journal, **handler_fields)
         eos = EosLoop(handler, config, FakeCodec(), CrashPoints(None))

@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from confluent_kafka import OFFSET_INVALID, KafkaError, KafkaException, TopicPartition
+from confluent_kafka import (
+    OFFSET_INVALID,
+    TIMESTAMP_CREATE_TIME,
+    KafkaError,
+    KafkaException,
+    TopicPartition,
+)
 
 from processors.runtime.crash import CrashPoints
 from processors.runtime.handler import InputRecord, Output, PermanentError
@@ -47,6 +53,7 @@ class FakeMessage:
     key_: bytes | None = b"order-1"
     headers_: list[tuple[str, bytes]] | None = None
     error_: KafkaError | None = None
+    timestamp_ms: int = 0  # CreateTime; a retry-topic record is due this plus the topic's delay
 
     def topic(self) -> str:
         return self.topic_
@@ -68,6 +75,9 @@ class FakeMessage:
 
     def error(self) -> KafkaError | None:
         return self.error_
+
+    def timestamp(self) -> tuple[int, int]:
+        return (TIMESTAMP_CREATE_TIME, self.timestamp_ms)
 
 
 def record(topic: str, partition: int, offset: int, kind: str = "ok", **headers: str) -> FakeMessage:
@@ -175,6 +185,12 @@ class FakeConsumer:
     def seek(self, partition: TopicPartition) -> None:
         self.journal.append(("seek", (partition.topic, partition.partition), partition.offset))
 
+    def pause(self, partitions: list[TopicPartition]) -> None:
+        self.journal.append(("pause", [(tp.topic, tp.partition) for tp in partitions]))
+
+    def resume(self, partitions: list[TopicPartition]) -> None:
+        self.journal.append(("resume", [(tp.topic, tp.partition) for tp in partitions]))
+
     def assignment(self) -> list[TopicPartition]:
         return []
 
@@ -204,7 +220,7 @@ class FakeCodec:
 @dataclass
 class FakeHandler:
     """Implements the Handler protocol. ``kind`` "ok" emits one output, "transient" fails (once per offset,
-    like a database that comes back), "invalid" raises PermanentError."""
+    like a database that comes back), "down" always fails, "invalid" raises PermanentError."""
 
     journal: Journal
     name: str = "test-proc"
@@ -221,6 +237,8 @@ class FakeHandler:
         if kind == "transient" and where not in self.failed:
             self.failed.add(where)
             raise ConnectionError("database went away")
+        if kind == "down":
+            raise ConnectionError("database still away")
         if kind == "invalid":
             raise PermanentError("quantity must be positive")
         return [Output("out.topic", record.key or "", {"from_offset": record.offset})]

@@ -14,7 +14,10 @@ def names(journal, *wanted):
     return [entry[0] for entry in journal if entry[0] in wanted]
 
 
-def test_a_transient_handler_error_aborts_and_rewinds_even_the_unprocessed_partitions(loop, journal, sleeps):
+def test_without_retry_topics_a_transient_error_aborts_and_rewinds_even_the_unprocessed_partitions(
+    make_loop, journal, sleeps
+):
+    loop = make_loop(config_fields={"in_place_attempts": 1})  # no second call in place: straight to the abort
     loop.consumer.committed_offsets = {("orders.in", 0): 5}
     # The handler fails at orders.in[0]@6; payments.in[3]@9 was fetched in the same batch but never processed.
     first = [record("orders.in", 0, 5), record("orders.in", 0, 6, "transient"), record("payments.in", 3, 9)]
