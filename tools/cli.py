@@ -9,6 +9,8 @@ from processors.projector.command import projector
 from tools.bench import bench
 from tools.chaos import chaos
 from tools.config_command import config
+from tools.dlq.command import dlq
+from tools.lab import lab
 from tools.load import load
 from tools.processor_command import processor
 from tools.provision.commands import provision
@@ -37,6 +39,8 @@ main.add_command(verify)
 main.add_command(chaos)
 main.add_command(load)
 main.add_command(bench)
+main.add_command(lab)
+main.add_command(dlq)
 
 if __name__ == "__main__":
     main()

@@ -24,7 +24,7 @@ brokers_option = click.option(
     "--brokers",
     type=click.IntRange(1, 3),
     default=None,
-    help="Kafka nodes (default PEDIDOS_KAFKA_BROKERS, 1).",
+    help="Nós Kafka / Kafka nodes [default: PEDIDOS_KAFKA_BROKERS, else the size last started here, else 1]",
 )
 
 
@@ -64,7 +64,7 @@ def up(brokers: int | None) -> None:
 @stack.command()
 @brokers_option
 def down(brokers: int | None) -> None:
-    """Para só o que o stack iniciou / stop only what the stack started."""
+    """Para só o que o stack iniciou (nós Kafka de qualquer tamanho) / stop only what the stack started."""
     try:
         _stack(brokers).down(click.echo)
     except StackError as error:

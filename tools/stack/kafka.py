@@ -18,7 +18,7 @@ from confluent_kafka.admin import AdminClient
 
 from processors.settings import Settings
 from tools.stack.dist import Distributions, find_java
-from tools.stack.procs import ManagedProcess, StackError
+from tools.stack.procs import ManagedProcess, StackError, state_scope
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -27,6 +27,8 @@ TEMPLATES = Path(__file__).parent / "templates"
 class KafkaNode:
     settings: Settings
     node_id: int  # 1-based
+    # Overrides of server.properties for a special-purpose cluster (the acks lab's failure detection).
+    overrides: tuple[tuple[str, str], ...] = ()
 
     @property
     def cluster_dir(self) -> Path:
@@ -52,42 +54,45 @@ class KafkaNode:
     @property
     def process(self) -> ManagedProcess:
         return ManagedProcess(
-            f"kafka-{self.node_id}", self.settings.state_dir / "run", self.settings.state_dir / "logs"
+            process_name(self.settings.kafka_brokers, self.node_id),
+            self.settings.state_dir / "run",
+            self.settings.state_dir / "logs",
+            scope=state_scope(self.settings.state_dir),
         )
 
     def server_properties(self) -> str:
         s, brokers = self.settings, self.settings.kafka_brokers
         replication, min_isr = min(3, brokers), min(2, brokers)
         voters = ",".join(f"{i}@{s.host}:{s.kafka_controller_port + i - 1}" for i in range(1, brokers + 1))
-        return "\n".join(
-            [
-                "process.roles=broker,controller",
-                f"node.id={self.node_id}",
-                f"controller.quorum.voters={voters}",
-                f"listeners=PLAINTEXT://{self.address},CONTROLLER://{s.host}:{self.controller_port}",
-                f"advertised.listeners=PLAINTEXT://{self.address}",
-                "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                f"log.dirs={self.node_dir / 'data'}",
-                # Transactions need the transaction state log and offsets topic creatable on this cluster.
-                f"offsets.topic.replication.factor={replication}",
-                f"transaction.state.log.replication.factor={replication}",
-                f"transaction.state.log.min.isr={min_isr}",
-                f"default.replication.factor={replication}",
-                f"min.insync.replicas={min_isr}",
-                # Fewer internal partitions than the default 50: a laptop-sized cluster starts faster.
-                "offsets.topic.num.partitions=10",
-                "transaction.state.log.num.partitions=10",
-                # A group forms at once instead of waiting 3 s for more members: tests and demos start fast.
-                "group.initial.rebalance.delay.ms=0",
-                "unclean.leader.election.enable=false",
-                # Every topic is declared in code and provisioned; a typo must fail, not create a topic.
-                "auto.create.topics.enable=false",
-                "num.partitions=3",
-                "",
-            ]
-        )
+        lines = [
+            "process.roles=broker,controller",
+            f"node.id={self.node_id}",
+            f"controller.quorum.voters={voters}",
+            f"listeners=PLAINTEXT://{self.address},CONTROLLER://{s.host}:{self.controller_port}",
+            f"advertised.listeners=PLAINTEXT://{self.address}",
+            "controller.listener.names=CONTROLLER",
+            "inter.broker.listener.name=PLAINTEXT",
+            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            f"log.dirs={self.node_dir / 'data'}",
+            # Transactions need the transaction state log and offsets topic creatable on this cluster.
+            f"offsets.topic.replication.factor={replication}",
+            f"transaction.state.log.replication.factor={replication}",
+            f"transaction.state.log.min.isr={min_isr}",
+            f"default.replication.factor={replication}",
+            f"min.insync.replicas={min_isr}",
+            # Fewer internal partitions than the default 50: a laptop-sized cluster starts faster.
+            "offsets.topic.num.partitions=10",
+            "transaction.state.log.num.partitions=10",
+            # A group forms at once instead of waiting 3 s for more members: tests and demos start fast.
+            "group.initial.rebalance.delay.ms=0",
+            "unclean.leader.election.enable=false",
+            # Every topic is declared in code and provisioned; a typo must fail, not create a topic.
+            "auto.create.topics.enable=false",
+            "num.partitions=3",
+        ]
+        properties = dict(line.split("=", 1) for line in lines)
+        properties.update(self.overrides)
+        return "\n".join([*(f"{key}={value}" for key, value in properties.items()), ""])
 
     def java_command(self, main_class: str, *args: str, heap: str | None = None) -> list[str]:
         dist = Distributions(self.settings.dist_dir)
@@ -142,13 +147,21 @@ class KafkaNode:
                     "bootstrap.servers": self.address,
                     "socket.timeout.ms": 2000,
                     "log_level": 0,
-                    "logger": _silent_logger(),
+                    "logger": silent_logger(),
                 }
             )
             metadata = admin.list_topics(timeout=2)
         except Exception:
             return False
         return self.node_id in metadata.brokers and len(metadata.brokers) == self.settings.kafka_brokers
+
+
+def process_name(brokers: int, node_id: int) -> str:
+    """Pid-file, log and marker name of a node: ``kafka-1`` alone, ``kafka-3n-1``.. in a 3-node cluster.
+
+    Different cluster sizes never share a pid file; the single node keeps the name it always had.
+    """
+    return f"kafka-{node_id}" if brokers == 1 else f"kafka-{brokers}n-{node_id}"
 
 
 def _cluster_id(cluster_dir: Path) -> str:
@@ -160,7 +173,7 @@ def _cluster_id(cluster_dir: Path) -> str:
     return path.read_text().strip()
 
 
-def _silent_logger() -> logging.Logger:
+def silent_logger() -> logging.Logger:
     # librdkafka logs every refused connection while the broker boots; the wait reports failures itself.
     logger = logging.getLogger("pedidos.stack.kafka-probe")
     logger.addHandler(logging.NullHandler())

@@ -7,6 +7,7 @@ signalling it: pids are recycled, and a broad ``pkill java`` would hit other peo
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import socket
@@ -54,11 +55,16 @@ def _log_tail(log: Path | None, lines: int = 15) -> str:
 
 @dataclass(frozen=True)
 class ManagedProcess:
-    """A long-running child we own: its pid file, its log and the marker that identifies it."""
+    """A long-running child we own: its pid file, its log and the marker that identifies it.
+
+    ``scope`` (e.g. a digest of the state dir) goes into the marker, so two stacks with different state dirs
+    never take each other's process for their own, even when a stale pid file meets a recycled pid.
+    """
 
     name: str
     run_dir: Path
     log_dir: Path
+    scope: str = ""
 
     @property
     def pid_file(self) -> Path:
@@ -70,7 +76,7 @@ class ManagedProcess:
 
     @property
     def marker(self) -> str:
-        return f"-Dpedidos.component={self.name}"
+        return f"-Dpedidos.component={self.name}" + (f"@{self.scope}" if self.scope else "")
 
     def pid(self) -> int | None:
         """The pid from our pid file if that process is alive and still ours, else None."""
@@ -78,7 +84,9 @@ class ManagedProcess:
             pid = int(self.pid_file.read_text().strip())
         except (FileNotFoundError, ValueError):
             return None
-        return pid if _cmdline_contains(pid, self.marker) else None
+        # Processes started before markers carried a scope are still recognised until their next restart.
+        markers = (self.marker, f"-Dpedidos.component={self.name}") if self.scope else (self.marker,)
+        return pid if any(_cmdline_contains(pid, marker) for marker in markers) else None
 
     def is_running(self) -> bool:
         return self.pid() is not None
@@ -114,6 +122,14 @@ class ManagedProcess:
         )
         return child.pid
 
+    def send_signal(self, sig: int) -> bool:
+        """Send ``sig`` to our process, without waiting; False if none of ours runs."""
+        pid = self.pid()
+        if pid is None:
+            return False
+        os.kill(pid, sig)
+        return True
+
     def stop(self, *, timeout_s: float = 30.0, sig: int = signal.SIGTERM) -> bool:
         """Signal our process and wait for it to exit (SIGKILL after the deadline). False if none ran."""
         pid = self.pid()
@@ -144,6 +160,13 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def port_in_use(host: str, port: int) -> bool:
+    """Whether something already listens there (a server we start would fail to bind)."""
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex((host, port)) == 0
+
+
 def process_alive(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat") as stat:
@@ -159,6 +182,11 @@ def _cmdline_contains(pid: int, marker: str) -> bool:
     except (FileNotFoundError, ProcessLookupError, PermissionError):
         return False
     return marker.encode() in args and process_alive(pid)
+
+
+def state_scope(state_dir: Path) -> str:
+    """A short, stable tag of a state dir for process markers (the full path would bloat every `ps`)."""
+    return hashlib.sha1(str(state_dir.resolve()).encode()).hexdigest()[:10]
 
 
 def resident_memory_mb(pid: int) -> float | None:

@@ -12,7 +12,7 @@ import httpx
 
 from processors.settings import Settings
 from tools.stack.dist import Distributions, find_java
-from tools.stack.procs import ManagedProcess
+from tools.stack.procs import ManagedProcess, state_scope
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,8 @@ class Registry:
 
     @property
     def process(self) -> ManagedProcess:
-        return ManagedProcess("registry", self.settings.state_dir / "run", self.settings.state_dir / "logs")
+        state = self.settings.state_dir
+        return ManagedProcess("registry", state / "run", state / "logs", scope=state_scope(state))
 
     @property
     def address(self) -> str:

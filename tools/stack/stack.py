@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from processors.settings import Settings
+from processors.settings import KAFKA_BROKERS_FILE, Settings
 from tools.stack.kafka import KafkaNode
 from tools.stack.postgres import Postgres
 from tools.stack.procs import StackError, resident_memory_mb, wait_until
 from tools.stack.registry import Registry
 
 Echo = Callable[[str], None]
+MAX_BROKERS = 3  # what `--brokers` and PEDIDOS_KAFKA_BROKERS accept
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,12 @@ class Stack:
 
     def up(self, echo: Echo) -> dict[str, float]:
         """Start whatever is not running and wait until everything is healthy; returns seconds per step."""
+        conflict = cluster_conflict(self.settings.kafka_brokers, self.running_cluster_sizes())
+        if conflict:
+            raise StackError(conflict)
+        # Later commands (provision, processors, status, down) default to this size: no flag to repeat.
+        self.settings.state_dir.mkdir(parents=True, exist_ok=True)
+        (self.settings.state_dir / KAFKA_BROKERS_FILE).write_text(f"{self.settings.kafka_brokers}\n")
         timeout = self.settings.startup_timeout_s
         timings: dict[str, float] = {}
         started = time.monotonic()
@@ -86,12 +94,26 @@ class Stack:
         """Stop, in reverse order, only the processes this stack started (pid files + markers)."""
         if self.registry.process.stop():
             echo("  ok  Apicurio Registry parado / stopped")
-        # Every node gets SIGTERM first so controllers do not wait for a quorum that is already leaving.
-        for node in self.kafka:
-            if node.process.stop():
-                echo(f"  ok  Kafka node {node.node_id} parado / stopped")
+        # Every node of ours, whatever the cluster size, so a size switch never leaves a broker behind.
+        # Every node gets SIGTERM before any is awaited: the last node of a quorum that is already leaving
+        # would otherwise wait for controllers that are gone.
+        signalled = [node for node in self._all_nodes() if node.process.send_signal(signal.SIGTERM)]
+        for node in signalled:
+            node.process.stop()  # waits for the exit (SIGKILL after the deadline); may have exited already
+            echo(f"  ok  Kafka node {node.node_id} parado / stopped ({node.process.name})")
         if self.postgres.stop():
             echo("  ok  PostgreSQL parado / stopped")
+
+    def _all_nodes(self) -> list[KafkaNode]:
+        nodes = []
+        for size in range(1, MAX_BROKERS + 1):
+            sized = self.settings.model_copy(update={"kafka_brokers": size})
+            nodes += [KafkaNode(sized, n) for n in range(1, size + 1)]
+        return nodes
+
+    def running_cluster_sizes(self) -> set[int]:
+        """Sizes of the Kafka clusters with a node of ours running in this state dir."""
+        return {n.settings.kafka_brokers for n in self._all_nodes() if n.process.pid() is not None}
 
     def status(self) -> list[ComponentStatus]:
         rows = []
@@ -108,6 +130,21 @@ class Stack:
         files = {"postgres": self.postgres.log_file, "registry": self.registry.process.log_file}
         files.update({f"kafka-{n.node_id}": n.process.log_file for n in self.kafka})
         return files
+
+
+def cluster_conflict(requested: int, running_sizes: set[int]) -> str | None:
+    """Why a cluster of ``requested`` nodes cannot start next to what runs, or None when it can.
+
+    Two sizes share ports and the other components, and a 1-node cluster cannot grow into a 3-node quorum.
+    """
+    others = sorted(running_sizes - {requested})
+    if not others:
+        return None
+    return (
+        f"Um cluster Kafka de {others[0]} nó(s) já está no ar; rode `pedidos stack down` antes de subir "
+        f"`pedidos stack up --brokers {requested}` / a {others[0]}-node Kafka cluster is running: "
+        f"run `pedidos stack down` first, then `pedidos stack up --brokers {requested}`."
+    )
 
 
 def _status(name: str, address: str, pid: int | None, healthy: Callable[[], bool]) -> ComponentStatus:
