@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from tools.bench.pipeline import pipeline
+from tools.bench.producer import producer
 from tools.bench.telemetry import telemetry
 
 
@@ -13,3 +15,5 @@ def bench() -> None:
 
 
 bench.add_command(telemetry)
+bench.add_command(producer)
+bench.add_command(pipeline)

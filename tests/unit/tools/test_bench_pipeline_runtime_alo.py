@@ -1,0 +1,253 @@
+"""The runtime's at-least-once mode (used by `pedidos bench pipeline` only), against the runtime's fakes:
+no transaction calls at all, a flush before a synchronous offset commit, and an abort that can only rewind.
+Also the bench stage's measuring subclass of the loop: when it stops, what it times, how much it consumes."""
+
+from __future__ import annotations
+
+import signal
+import time
+from dataclasses import dataclass
+
+import pytest
+from confluent_kafka import KafkaError, KafkaException, TopicPartition
+
+from processors.runtime import loop as loop_module
+from processors.runtime.clients import RuntimeConfig, make_producer
+from processors.runtime.crash import CrashPoints
+from processors.runtime.loop import EosLoop
+from tests.unit.processors.runtime.fakes import (
+    FakeCodec,
+    FakeConsumer,
+    FakeHandler,
+    FakeProducer,
+    Journal,
+    kafka_exception,
+    record,
+    retriable,
+)
+from tools.bench.pipeline_stage import CONSUME_CHUNK, UNBOUNDED_BATCH, MeasuredLoop
+
+NO_BROKER = "127.0.0.1:1"  # nothing listens there: the real clients are built, never connected
+TRANSACTIONAL = {
+    "init_transactions",
+    "begin_transaction",
+    "send_offsets_to_transaction",
+    "commit_transaction",
+}
+
+
+class Crashed(Exception):
+    pass
+
+
+class AloProducer(FakeProducer):
+    """Knows what librdkafka's queue still holds after flush(), and can fail deliveries of chosen keys."""
+
+    def __init__(self, journal: Journal) -> None:
+        super().__init__(journal)
+        self.queued_after_flush = 0
+        self.failing_offsets: set[int] = set()
+        self.callbacks: list = []
+
+    def produce(self, topic, key, value, headers, on_delivery) -> None:
+        super().produce(topic, key, value, headers, on_delivery)
+        self.callbacks.append((on_delivery, value))
+
+    def flush(self, timeout: float | None = None) -> int:
+        super().flush(timeout)
+        for on_delivery, value in self.callbacks:  # deliveries are reported during flush()
+            failed = any(f'"from_offset": {o}' in value.decode() for o in self.failing_offsets)
+            on_delivery(KafkaError(KafkaError._MSG_TIMED_OUT) if failed else None, FakeMessageStub())
+        self.callbacks.clear()
+        return self.queued_after_flush
+
+    def __len__(self) -> int:
+        return self.queued_after_flush
+
+
+class FakeMessageStub:
+    def topic(self) -> str:
+        return "out.topic"
+
+
+@dataclass
+class CommitResult:
+    """A TopicPartition as commit() returns it (the real one's ``error`` cannot be set from Python)."""
+
+    topic: str
+    partition: int
+    offset: int
+    error: KafkaError | None
+
+
+class AloConsumer(FakeConsumer):
+    """Adds the synchronous offset commit an at-least-once loop calls."""
+
+    def __init__(self, journal: Journal) -> None:
+        super().__init__(journal)
+        self.commit_failures: list[BaseException] = []
+        self.rejected_partitions: set[tuple[str, int]] = set()
+
+    def commit(self, offsets: list[TopicPartition], asynchronous: bool = True) -> list[CommitResult]:
+        assert asynchronous is False  # a restart must resume after what this commit covers
+        self.journal.append(("commit", {(tp.topic, tp.partition): tp.offset for tp in offsets}))
+        if self.commit_failures:
+            raise self.commit_failures.pop(0)
+        results = []
+        for tp in offsets:
+            rejected = (tp.topic, tp.partition) in self.rejected_partitions
+            if not rejected:
+                self.committed_offsets[(tp.topic, tp.partition)] = tp.offset
+            error = KafkaError(KafkaError.REBALANCE_IN_PROGRESS) if rejected else None
+            results.append(CommitResult(tp.topic, tp.partition, tp.offset, error))
+        return results
+
+
+@pytest.fixture
+def journal() -> Journal:
+    return []
+
+
+@pytest.fixture
+def alo_loop(journal: Journal, monkeypatch: pytest.MonkeyPatch):
+    def crash(reason: str) -> None:
+        raise Crashed(reason)
+
+    monkeypatch.setattr(loop_module, "_crash", crash)
+    monkeypatch.setattr(loop_module.time, "sleep", lambda _s: None)
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    config = RuntimeConfig(
+        NO_BROKER,
+        "test-proc",
+        batch_size=3,
+        commit_interval_s=3600,
+        tick_interval_s=3600,
+        guarantee="at_least_once",
+    )
+    loop = EosLoop(FakeHandler(journal), config, FakeCodec(), CrashPoints(None))
+    real_consumer = loop.consumer
+    loop.producer = AloProducer(journal)
+    loop.consumer = AloConsumer(journal)
+    loop.consumer.loop = loop
+    real_consumer.close()
+    loop.last_tick = time.monotonic()
+    yield loop
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)
+
+
+def calls(journal: Journal, *names: str) -> list[tuple]:
+    return [entry for entry in journal if entry[0] in names]
+
+
+def test_the_guarantee_is_exactly_once_unless_asked_and_a_typo_is_refused():
+    assert RuntimeConfig(NO_BROKER, "p").exactly_once
+    assert not RuntimeConfig(NO_BROKER, "p", guarantee="at_least_once").exactly_once
+    with pytest.raises(ValueError, match="guarantee"):
+        RuntimeConfig(NO_BROKER, "p", guarantee="at-least-once")  # type: ignore[arg-type]
+
+
+def test_only_the_exactly_once_producer_is_transactional():
+    # A transactional producer refuses to produce outside a transaction; the at-least-once one just queues.
+    make_producer(RuntimeConfig(NO_BROKER, "p", guarantee="at_least_once")).produce("t", b"v")
+    with pytest.raises(KafkaException, match="state"):
+        make_producer(RuntimeConfig(NO_BROKER, "p")).produce("t", b"v")
+
+
+def test_a_batch_is_flushed_then_its_offsets_committed_synchronously_without_transactions(alo_loop, journal):
+    alo_loop.consumer.batches = [
+        [record("orders.in", 0, 5), record("orders.in", 0, 6), record("payments.in", 2, 9)]
+    ]
+    assert alo_loop.run() == 0
+    assert not calls(journal, *TRANSACTIONAL, "abort_transaction")
+    assert calls(journal, "produce", "flush", "commit", "on_commit") == [
+        ("produce", "out.topic", "order-1"),
+        ("produce", "out.topic", "order-1"),
+        ("produce", "out.topic", "order-1"),
+        ("flush",),  # every output acknowledged before the input offsets move on
+        ("commit", {("orders.in", 0): 7, ("payments.in", 2): 10}),
+        ("on_commit",),
+    ]
+
+
+def test_a_failed_delivery_rewinds_instead_of_committing_past_the_lost_output(alo_loop, journal):
+    alo_loop.consumer.committed_offsets = {("orders.in", 0): 5}
+    alo_loop.producer.failing_offsets = {6}
+    alo_loop.consumer.batches = [
+        [record("orders.in", 0, 5), record("orders.in", 0, 6), record("orders.in", 0, 7)]
+    ]
+    alo_loop.run()
+    assert not calls(journal, "commit", "abort_transaction", *TRANSACTIONAL)
+    assert alo_loop.consumer.seeks() == {("orders.in", 0): 5}  # read again: the outputs of 5 and 7 duplicate
+    assert calls(journal, "on_abort") == [("on_abort",)]
+    assert alo_loop.failed_deliveries == 0  # the next batch starts clean
+
+
+def test_records_still_queued_after_the_flush_rewind_too(alo_loop, journal):
+    alo_loop.producer.queued_after_flush = 2
+    alo_loop.consumer.batches = [
+        [record("orders.in", 1, 0), record("orders.in", 1, 1), record("orders.in", 1, 2)]
+    ]
+    alo_loop.run()
+    assert not calls(journal, "commit")
+    assert alo_loop.consumer.seeks() == {("orders.in", 1): -2}  # nothing committed yet: OFFSET_BEGINNING
+
+
+def test_a_retriable_commit_error_is_retried_and_a_rejected_partition_is_replayed(alo_loop, journal):
+    alo_loop.consumer.commit_failures = [retriable(KafkaError._TIMED_OUT)]
+    alo_loop.consumer.rejected_partitions = {("payments.in", 2)}
+    alo_loop.consumer.batches = [
+        [record("orders.in", 0, 5), record("orders.in", 0, 6), record("payments.in", 2, 9)]
+    ]
+    alo_loop.run()
+    assert len(calls(journal, "commit")) == 2  # the same commit, called again
+    assert alo_loop.consumer.committed_offsets == {("orders.in", 0): 7}
+    assert calls(journal, "on_abort") == [("on_abort",)]
+    assert alo_loop.consumer.seeks()[("payments.in", 2)] == -2  # its record will be read and produced again
+
+
+def test_a_fatal_commit_error_crashes_like_any_other(alo_loop):
+    alo_loop.consumer.commit_failures = [kafka_exception(KafkaError._FENCED, fatal=True)]
+    alo_loop.consumer.batches = [
+        [record("orders.in", 0, 5), record("orders.in", 0, 6), record("orders.in", 0, 7)]
+    ]
+    with pytest.raises(Crashed):
+        alo_loop.run()
+
+
+def test_the_bench_stage_stops_once_its_commits_cover_the_input_and_times_each_commit(journal, monkeypatch):
+    monkeypatch.setattr(loop_module.time, "sleep", lambda _s: None)
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    config = RuntimeConfig(
+        NO_BROKER, "bench-pipeline-t", batch_size=2, commit_interval_s=3600, tick_interval_s=3600
+    )
+    ends = {("orders.in", 0): 3, ("orders.in", 1): 1, ("orders.in", 2): 0}  # partition 2 holds nothing
+    loop = MeasuredLoop(FakeHandler(journal), config, FakeCodec(), ends)  # type: ignore[arg-type]
+    real_consumer = loop.consumer
+    loop.producer, loop.consumer = FakeProducer(journal), FakeConsumer(journal)
+    loop.consumer.loop = loop
+    real_consumer.close()
+    loop.consumer.batches = [
+        [record("orders.in", 0, 0), record("orders.in", 0, 1)],
+        [record("orders.in", 0, 2), record("orders.in", 1, 0)],
+        [record("orders.in", 1, 1)],  # never consumed: the input was covered by the commit before
+    ]
+    try:
+        assert loop._room() == 2  # the batch's room, when it is below the consume cap
+        loop.run()
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+    assert len(calls(journal, "commit_transaction")) == 2
+    assert loop.consumer.batches == [[record("orders.in", 1, 1)]]
+    result = loop.result()
+    assert result["records_processed"] == 4 and result["commit_records"] == [2, 2]
+    assert len(result["commit_s"]) == 2 and result["drain_s"] >= sum(result["commit_s"]) > 0
+    assert result["aborts"] == 0 and result["cpu_s"] >= 0
+
+
+def test_the_bench_stage_asks_consume_for_at_most_a_chunk_so_the_interval_decides(journal):
+    config = RuntimeConfig(NO_BROKER, "bench-pipeline-t", batch_size=UNBOUNDED_BATCH)
+    loop = MeasuredLoop(FakeHandler(journal), config, FakeCodec(), {})  # type: ignore[arg-type]
+    loop.consumer.close()
+    assert loop._room() == CONSUME_CHUNK
