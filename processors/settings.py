@@ -100,7 +100,7 @@ class Settings(BaseSettings):
         32, ge=1, description="Request threads per gateway worker (each open dashboard tab holds one)"
     )
     telemetry_topics: str = Field(
-        "", description="Topics the dashboard follows, comma-separated; empty: the order flow and the DLQs"
+        "", description="Topics the dashboard follows (comma-separated); empty: flow, retries, DLQs, faults"
     )
     telemetry_queue_size: int = Field(
         5000, ge=10, description="Events queued per dashboard tab before the slow tab starts losing them"

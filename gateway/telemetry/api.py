@@ -21,6 +21,7 @@ from processors.settings import get_settings
 from tools.dlq.kafka_io import DlqError
 
 bp = Blueprint("telemetry", __name__, url_prefix="/api")
+MAX_EPOCH_MS = 10**13  # the year 2286: any real epoch-ms time fits
 sock = Sock()
 _start_lock = threading.Lock()
 
@@ -131,6 +132,17 @@ def cluster_history():
 @bp.get("/indicators")
 def indicators():
     return jsonify(telemetry(current_app).indicators_snapshot())
+
+
+@bp.get("/faults")
+def faults():
+    """The drills' faults (and retry hops) overlapping [since_ms, until_ms]; see API.md `faults`."""
+    since = _int_arg("since_ms", 0, 0, MAX_EPOCH_MS)
+    until = _int_arg("until_ms", MAX_EPOCH_MS, 0, MAX_EPOCH_MS)
+    if until < since:
+        raise ApiError(400, "parâmetro inválido / invalid parameter", [_field("until_ms", ">= since_ms")])
+    order_id = request.args.get("order_id") or None
+    return jsonify(telemetry(current_app).faults_snapshot(since, until, order_id))
 
 
 @bp.get("/xray")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from tests.integration.e2e import projecting, running_processors
 from tests.integration.reports_helpers import publish_kill, publish_load, publish_telemetry, reports_in
 from tests.integration.servers import serving_gateway
 from tools.chaos import run_kill
+from tools.drills.faultlog import FaultLog
 from tools.seed import run_seed
 from tools.stack.procs import free_port
 
@@ -154,6 +157,64 @@ def test_the_results_tab_shows_the_latest_reports_and_tells_what_to_run_without_
             expect(page.get_by_test_id("results-empty")).to_contain_text("pedidos bench telemetry")
             expect(page.get_by_test_id("report-card")).to_have_count(0)
             page.screenshot(path=shots / "resultados-vazio.png", full_page=True)
+
+
+def test_a_drill_shows_its_banner_and_marks_its_faults_on_the_lag_chart(settings, page, shots):
+    """Fault records as a drill writes them (its own FaultLog) reach an open dashboard: the banner says what
+    is broken, the lag chart marks each fault where it happened on its time axis."""
+    started = time.monotonic()
+    log = FaultLog(
+        settings.bootstrap_servers,
+        f"teste-painel-{uuid.uuid4().hex[:8]}",
+        "teste-painel",
+        clock=lambda: time.monotonic() - started,
+    )
+    banner = page.get_by_test_id("drill-banner")
+    chart = page.get_by_test_id("lag-chart")
+    markers = chart.locator(".fault-marker")
+    with serving_gateway() as url:
+        page.goto(f"{url}/#kafka")
+        expect(banner).to_be_hidden()
+        # The lag history gains a point every 2 s from the gateway's start: some before the drill, so the
+        # picture shows the time before the faults too.
+        _wait_for_lag_points(page, 6)
+        try:
+            log.drill_event("drill-started", "teste do painel / dashboard test")
+            killed = log.start("sigkill", "inventory-0", "SIGKILL pid 4242")
+            log.producer.flush(30)
+            expect(markers).to_have_count(1)  # once the chart's time axis reaches the injection
+            log.end(killed, "reiniciado / restarted")
+            _wait_for_lag_points(page, _lag_points(page) + 2)
+            log.start("sigstop", "payment-0", "SIGSTOP pid 4243")
+            log.producer.flush(30)
+            expect(banner).to_contain_text("Drill em andamento: teste-painel")
+            expect(banner.get_by_test_id("drill-fault")).to_have_count(1)
+            expect(banner.get_by_test_id("drill-fault")).to_contain_text("payment-0 congelado (SIGSTOP) há")
+            expect(markers).to_have_count(2)
+            expect(chart.locator(".fault-area")).to_have_count(2)  # the healed span and the ongoing one
+            expect(chart.locator(".fault-label").first).to_contain_text("inventory-0 SIGKILL")
+            _wait_for_lag_points(page, _lag_points(page) + 3)
+            chart.locator("xpath=..").locator("details.explain").evaluate("d => { d.open = true; }")
+            page.screenshot(path=shots / "falhas.png")
+
+            page.get_by_role("button", name="English").click()
+            expect(banner.get_by_test_id("drill-fault")).to_contain_text("payment-0 frozen (SIGSTOP) for")
+            page.get_by_role("button", name="Português").click()
+        finally:
+            log.drill_event("drill-ended", "auditoria / audit: teste")
+            assert log.close() == 0
+        expect(banner).to_be_hidden()  # the drill ended: nothing is being broken any more
+        expect(markers).to_have_count(2)  # but what happened stays on the chart
+
+
+def _lag_points(page: Page) -> int:
+    return int(page.get_by_test_id("lag-chart").get_attribute("data-points") or 0)
+
+
+def _wait_for_lag_points(page: Page, n: int) -> None:
+    page.wait_for_function(
+        "n => Number(document.querySelector('[data-testid=lag-chart]')?.dataset.points) >= n", arg=n
+    )
 
 
 def _partition_with_aborted_tail(settings, topics: tuple[str, ...]) -> tuple[str, int]:

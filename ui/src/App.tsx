@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { DrillBanner } from './components/DrillBanner';
 import { Header } from './components/Header';
 import { useI18n } from './i18n';
 import { NavContext, TABS, tabFromHash, type Nav, type Tab } from './nav';
@@ -39,6 +40,7 @@ export function App() {
   return (
     <NavContext.Provider value={nav}>
       <Header status={dash.status} dropped={dash.dropped} droppedTotal={dash.droppedTotal} />
+      <DrillBanner faults={dash.faults} />
       <nav className="tabs" role="tablist">
         {TABS.map((name) => (
           <button

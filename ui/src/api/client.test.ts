@@ -48,6 +48,18 @@ describe('api client', () => {
     expect(calls[3]!.init?.method).toBe('PUT');
     expect(calls[3]!.init?.body).toBe('{"rate":5}');
   });
+  it('asks /api/faults with only the bounds given', async () => {
+    const calls: Call[] = [];
+    fake(200, { at: 1, drills: [], faults: [], retries: [] }, calls);
+    await api.faults();
+    await api.faults({ since_ms: 1000.7, order_id: 'o 1' });
+    await api.faults({ since_ms: 5, until_ms: 9 });
+    expect(calls.map((c) => c.url)).toEqual([
+      '/api/faults',
+      '/api/faults?since_ms=1000&order_id=o%201',
+      '/api/faults?since_ms=5&until_ms=9',
+    ]);
+  });
   it('makes UUID idempotency keys and same-origin socket URLs', () => {
     expect(newIdempotencyKey()).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(socketUrl({ protocol: 'http:', host: 'localhost:8000' })).toBe('ws://localhost:8000/ws');

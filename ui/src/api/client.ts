@@ -7,6 +7,7 @@ import type {
   Cluster,
   ClusterHistory,
   DlqRecord,
+  Faults,
   Indicators,
   KafkaEvent,
   OrderDetail,
@@ -64,6 +65,7 @@ export const api = {
     getJson<Xray>(
       `/api/xray?topic=${encodeURIComponent(topic)}&partition=${partition}&limit=${limit}`,
     ),
+  faults: (query: FaultsQuery = {}) => getJson<Faults>(`/api/faults${faultsQuery(query)}`),
   dlq: (limit = 100) => getJson<{ records: DlqRecord[] }>(`/api/dlq?limit=${limit}`).then((r) => r.records),
   catalog: () => getJson<Catalog>('/api/catalog'),
   reports: () => getJson<{ reports: ReportSummary[] }>('/api/reports').then((r) => r.reports),
@@ -81,6 +83,20 @@ export const api = {
       body: JSON.stringify(order),
     }),
 };
+
+export interface FaultsQuery {
+  since_ms?: number;
+  until_ms?: number;
+  order_id?: string;
+}
+
+/** `?since_ms=..&until_ms=..&order_id=..` with only the parts given. */
+export function faultsQuery(query: FaultsQuery): string {
+  const parts = Object.entries(query)
+    .filter(([, v]) => v !== undefined && v !== null && v !== '')
+    .map(([k, v]) => `${k}=${encodeURIComponent(typeof v === 'number' ? Math.floor(v) : String(v))}`);
+  return parts.length ? `?${parts.join('&')}` : '';
+}
 
 /** A report's PNG; the creation time in the query makes a newer run's chart bypass the browser's cache. */
 export function reportChartUrl(report: Pick<ReportSummary, 'kind' | 'created_at'>): string {

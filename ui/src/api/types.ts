@@ -135,7 +135,70 @@ export interface IndicatorsMessage extends Indicators {
   type: 'indicators';
 }
 
-export type ServerMessage = EventsMessage | StatsMessage | ClusterMessage | IndicatorsMessage;
+/** API.md "drill faults": a `pedidos chaos` run, from drill-started to drill-ended. */
+export interface Drill {
+  drill_id: string;
+  scenario: string | null;
+  /** running: no drill-ended yet; abandoned: a newer drill started, or an hour passed, without its end. */
+  status: 'running' | 'ended' | 'abandoned';
+  started_ms: number;
+  ended_ms: number | null;
+  detail: string | null;
+  verdict: string | null;
+  last_ms: number;
+  faults: number;
+  active: number;
+}
+
+/** One fault, from its injection to its healing; `end_ms` null while it lasts. */
+export interface FaultSpan {
+  id: string;
+  drill_id: string;
+  scenario: string | null;
+  fault_id: number;
+  kind: string | null;
+  target: string | null;
+  detail: string | null;
+  /** false: something the drill saw happen (a process that exited), not something it did. */
+  injected: boolean;
+  start_ms: number;
+  end_ms: number | null;
+  start_t_s: number | null;
+  end_t_s: number | null;
+  ended_by: 'healed' | 'instant' | 'drill-ended' | 'drill-lost' | null;
+}
+
+/** A failing record's step to a retry topic or to the DLQ. */
+export interface RetryHop {
+  topic: string;
+  partition: number;
+  offset: number;
+  order_id: string | null;
+  timestamp: number;
+  stage: 'retry' | 'dlq';
+  delay_s: number | null;
+  due_ms: number | null;
+  attempt: number | null;
+  error_class: string | null;
+  error: string | null;
+  origin: { topic: string; partition: number | null; offset: number | null } | null;
+  processor: string | null;
+}
+
+export interface Faults {
+  at: number;
+  drills: Drill[];
+  faults: FaultSpan[];
+  retries?: RetryHop[];
+  /** GET /api/faults only: records on chaos.faults this gateway skipped (not fault records). */
+  skipped?: number;
+}
+
+export interface FaultsMessage extends Faults {
+  type: 'faults';
+}
+
+export type ServerMessage = EventsMessage | StatsMessage | ClusterMessage | IndicatorsMessage | FaultsMessage;
 
 export interface OrderRow {
   order_id: string;

@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, HttpError } from '../api/client';
-import type { KafkaEvent, OrderDetail } from '../api/types';
+import type { Faults, KafkaEvent, OrderDetail } from '../api/types';
 import { useI18n } from '../i18n';
 import { touchesOrder } from '../shaping/orders';
+import { orderWindow } from '../shaping/story';
 import { isSettled } from '../shaping/timeline';
 import type { Emitter } from '../state/emitter';
 import { Section } from './Explain';
@@ -18,8 +19,11 @@ interface Props {
 export function OrderTimeline({ orderId, incoming }: Props) {
   const { t } = useI18n();
   const [detail, setDetail] = useState<OrderDetail | null>(null);
+  const [faults, setFaults] = useState<Faults | null>(null);
   const [error, setError] = useState<string | null>(null);
   const pending = useRef<number | null>(null);
+  const current = useRef(orderId);
+  current.current = orderId;
 
   const load = useCallback(() => {
     if (!orderId) return;
@@ -28,6 +32,15 @@ export function OrderTimeline({ orderId, incoming }: Props) {
       .then((d) => {
         setDetail(d);
         setError(null);
+        // The drill faults of the order's life and its retry hops: extra colour, never a reason to fail.
+        const span = orderWindow(d.timeline, isSettled(d));
+        if (!span) return;
+        api
+          .faults({ ...span, order_id: orderId })
+          .then((f) => {
+            if (current.current === orderId) setFaults(f); // not an answer about the order picked before
+          })
+          .catch((e: unknown) => console.warn('faults of the order failed', e));
       })
       .catch((e: unknown) => {
         setDetail(null);
@@ -37,6 +50,7 @@ export function OrderTimeline({ orderId, incoming }: Props) {
 
   useEffect(() => {
     setDetail(null);
+    setFaults(null);
     setError(null);
     load();
   }, [load]);
@@ -67,15 +81,15 @@ export function OrderTimeline({ orderId, incoming }: Props) {
 
   if (!orderId) {
     return (
-      <Section title={t('timeline.title')} explain={t('orders.explain')} className="timeline">
+      <Section title={t('timeline.title')} explain={t('timeline.explain')} className="timeline">
         <p className="muted">{t('orders.pick')}</p>
       </Section>
     );
   }
   return (
-    <Section title={`${t('timeline.title')} ${orderId}`} explain={t('orders.explain')} className="timeline" actions={<button type="button" onClick={load}>{t('common.refresh')}</button>}>
+    <Section title={`${t('timeline.title')} ${orderId}`} explain={t('timeline.explain')} className="timeline" actions={<button type="button" onClick={load}>{t('common.refresh')}</button>}>
       {error ? <p className="error">{error}</p> : null}
-      {detail ? <TimelineView detail={detail} /> : null}
+      {detail ? <TimelineView detail={detail} retries={faults?.retries ?? []} faults={faults?.faults ?? []} /> : null}
     </Section>
   );
 }

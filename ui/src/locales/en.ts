@@ -1,5 +1,6 @@
 // English. Must have exactly the keys of pt.ts (the type checker enforces it).
 import type { pt } from './pt';
+import { faultsEn } from './faults';
 import { resultsEn } from './results';
 
 export const en: Record<keyof typeof pt, string> = {
@@ -103,7 +104,7 @@ export const en: Record<keyof typeof pt, string> = {
   'kafka.col.lagS': 'lag (time)',
   'kafka.col.owner': 'owner',
   'kafka.lagChart': 'Lag over time',
-  'kafka.lagChart.explain': 'Sum of the lag of every partition of each group, one point every 2 s over the last 10 minutes. Lag that keeps growing means a slow or stopped consumer; lag that rises and returns to zero is normal under bursts.',
+  'kafka.lagChart.explain': 'Sum of the lag of every partition of each group, one point every 2 s over the last 10 minutes. Lag that keeps growing means a slow or stopped consumer; lag that rises and returns to zero is normal under bursts. The red bands mark the faults a drill (pedidos chaos) injected, from injection to healing (a lone line is an instantaneous fault; grey, something the drill only observed): watch the lag climb during a fault and how long it takes to come back after it.',
   'kafka.unit.messages': 'messages',
   'kafka.unit.seconds': 'seconds',
   'kafka.rebalances': 'Rebalance history',
@@ -157,7 +158,7 @@ export const en: Record<keyof typeof pt, string> = {
   'ind.series.dead_lettered': 'dead-lettered',
   'ind.waiting': 'Waiting for the first indicators message…',
   'dlq.title': 'Dead letter queue (DLQ)',
-  'dlq.explain': 'A message that cannot be processed (invalid bytes, unknown schema, illegal transition) must not block its partition. After the retries it goes to a *.dlq topic with the reason and its origin (topic, partition, offset) in the headers, and the processor moves on.',
+  'dlq.explain': 'A message that cannot be processed (invalid bytes, unknown schema, illegal transition) must not block its partition. After the retries it goes to a *.dlq topic with the reason and its origin (topic, partition, offset) in the headers, and the processor moves on. The retries go through <service>.retry.5s and .retry.30s first ("Retry" events in the live flow): a passing failure, such as the database being down, usually clears there without reaching the DLQ.',
   'dlq.col.time': 'when',
   'dlq.col.reason': 'reason',
   'dlq.col.processor': 'processor',
@@ -199,4 +200,5 @@ export const en: Record<keyof typeof pt, string> = {
   'ctl.apply': 'Apply',
   'ctl.stop': 'Stop',
   ...resultsEn,
+  ...faultsEn,
 };

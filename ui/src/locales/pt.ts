@@ -1,4 +1,5 @@
 // Português (padrão). Chaves com {var} são interpoladas por t(key, {var}).
+import { faultsPt } from './faults';
 import { resultsPt } from './results';
 
 export const pt = {
@@ -102,7 +103,7 @@ export const pt = {
   'kafka.col.lagS': 'lag (tempo)',
   'kafka.col.owner': 'dono',
   'kafka.lagChart': 'Lag ao longo do tempo',
-  'kafka.lagChart.explain': 'Soma do lag de todas as partições de cada grupo, um ponto a cada 2 s nos últimos 10 minutos. Lag que cresce sem parar indica um consumidor lento ou parado; lag que sobe e volta a zero é normal sob rajadas.',
+  'kafka.lagChart.explain': 'Soma do lag de todas as partições de cada grupo, um ponto a cada 2 s nos últimos 10 minutos. Lag que cresce sem parar indica um consumidor lento ou parado; lag que sobe e volta a zero é normal sob rajadas. As faixas vermelhas marcam as falhas que um drill (pedidos chaos) injetou, da injeção à cura (uma linha só é uma falha instantânea; cinza, algo que o drill só observou): veja o lag subir durante a falha e quanto tempo leva para voltar depois dela.',
   'kafka.unit.messages': 'mensagens',
   'kafka.unit.seconds': 'segundos',
   'kafka.rebalances': 'Histórico de rebalanceamentos',
@@ -156,7 +157,7 @@ export const pt = {
   'ind.series.dead_lettered': 'para DLQ',
   'ind.waiting': 'Aguardando a primeira mensagem de indicadores…',
   'dlq.title': 'Dead letter queue (DLQ)',
-  'dlq.explain': 'Uma mensagem que não pode ser processada (bytes inválidos, schema desconhecido, transição ilegal) não pode travar a partição. Depois das retentativas ela vai para um tópico *.dlq com o motivo e a origem (tópico, partição, offset) nos headers, e o processador segue em frente.',
+  'dlq.explain': 'Uma mensagem que não pode ser processada (bytes inválidos, schema desconhecido, transição ilegal) não pode travar a partição. Depois das retentativas ela vai para um tópico *.dlq com o motivo e a origem (tópico, partição, offset) nos headers, e o processador segue em frente. As retentativas passam antes por <serviço>.retry.5s e .retry.30s (eventos "Retry" no fluxo ao vivo): uma falha passageira, como o banco fora do ar, costuma se resolver ali sem chegar à DLQ.',
   'dlq.col.time': 'quando',
   'dlq.col.reason': 'motivo',
   'dlq.col.processor': 'processador',
@@ -198,4 +199,5 @@ export const pt = {
   'ctl.apply': 'Aplicar',
   'ctl.stop': 'Parar',
   ...resultsPt,
+  ...faultsPt,
 };

@@ -9,7 +9,7 @@ export function KafkaPanel({ dash }: { dash: Dashboard }) {
   return (
     <div className="panel-grid kafka-grid">
       <PartitionStrips cluster={dash.cluster} />
-      <LagChart points={dash.lagHistory} />
+      <LagChart points={dash.lagHistory} faults={dash.faults.faults} />
       <LagTable cluster={dash.cluster} />
       <ProcessorsTable cluster={dash.cluster} />
       <XrayView cluster={dash.cluster} />

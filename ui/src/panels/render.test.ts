@@ -7,6 +7,7 @@ import { Header } from '../components/Header';
 import { TimelineView } from '../components/TimelineView';
 import { XrayColumn } from '../components/XrayView';
 import { emptyBuffer, receive } from '../shaping/eventBuffer';
+import { emptyFaults } from '../shaping/faults';
 import { xrayColumns } from '../shaping/xray';
 import { Emitter } from '../state/emitter';
 import type { Dashboard } from '../state/useDashboard';
@@ -39,6 +40,7 @@ function dash(): Dashboard {
       series: [{ at: 1, placed: 1, confirmed: 1, cancelled: 0, dead_lettered: 0 }],
     },
     kpiHistory: [],
+    faults: emptyFaults(),
     buffer: receive(emptyBuffer(), [ev({ order_id: 'order-abc' }), ev()]).buffer,
     incoming: new Emitter(),
     released: new Emitter(),

@@ -1,7 +1,7 @@
 // Parsing and validating WebSocket frames from the gateway.
 import type { ServerMessage } from '../api/types';
 
-const TYPES = new Set(['events', 'stats', 'cluster', 'indicators']);
+const TYPES = new Set(['events', 'stats', 'cluster', 'indicators', 'faults']);
 
 /** Parses one text frame; returns null for anything that is not a known message (never throws). */
 export function parseServerMessage(data: unknown): ServerMessage | null {
@@ -19,6 +19,10 @@ export function parseServerMessage(data: unknown): ServerMessage | null {
     const msg = value as { events?: unknown; dropped?: unknown };
     if (!Array.isArray(msg.events)) return null;
     return { type: 'events', events: msg.events, dropped: Number(msg.dropped ?? 0) || 0 };
+  }
+  if (type === 'faults') {
+    const msg = value as { drills?: unknown; faults?: unknown };
+    if (!Array.isArray(msg.drills) || !Array.isArray(msg.faults)) return null;
   }
   if (type === 'stats') {
     const msg = value as { rates?: unknown };

@@ -5,8 +5,9 @@ import { api, socketUrl } from '../api/client';
 import { browserTimer, ReconnectingSocket, type ConnectionStatus, type SocketCtor } from '../api/socket';
 import type { Cluster, Indicators, KafkaEvent, LagPoint, ServerMessage, StatsMessage } from '../api/types';
 import * as buf from '../shaping/eventBuffer';
+import { emptyFaults, mergeFaults, type FaultState } from '../shaping/faults';
 import { appendKpiHistory, type KpiPoint } from '../shaping/indicators';
-import { mergeLagHistory, pointFromCluster } from '../shaping/lagHistory';
+import { HISTORY_WINDOW_MS, mergeLagHistory, pointFromCluster } from '../shaping/lagHistory';
 import { Emitter } from './emitter';
 
 export interface Dashboard {
@@ -18,6 +19,8 @@ export interface Dashboard {
   lagHistory: LagPoint[];
   indicators: Indicators | null;
   kpiHistory: KpiPoint[];
+  /** Drills and their faults (chaos.faults): the snapshot, then every `faults` message folded in. */
+  faults: FaultState;
   buffer: buf.FlowBuffer;
   /** Every event batch from the socket, as it arrives (even while the flow is paused). */
   incoming: Emitter<KafkaEvent[]>;
@@ -40,6 +43,7 @@ export function useDashboard(): Dashboard {
   const [lagHistory, setLagHistory] = useState<LagPoint[]>([]);
   const [indicators, setIndicators] = useState<Indicators | null>(null);
   const [kpiHistory, setKpiHistory] = useState<KpiPoint[]>([]);
+  const [faults, setFaults] = useState<FaultState>(emptyFaults);
   const bufferRef = useRef<buf.FlowBuffer>(buf.emptyBuffer());
   const [buffer, setBuffer] = useState<buf.FlowBuffer>(bufferRef.current);
   const incoming = useMemo(() => new Emitter<KafkaEvent[]>(), []);
@@ -72,6 +76,10 @@ export function useDashboard(): Dashboard {
     api.cluster().then(onCluster).catch(ignore('cluster'));
     api.indicators().then(onIndicators).catch(ignore('indicators'));
     api
+      .faults({ since_ms: Date.now() - HISTORY_WINDOW_MS })
+      .then((f) => setFaults((cur) => mergeFaults(cur, f)))
+      .catch(ignore('faults'));
+    api
       .clusterHistory()
       .then((h) => setLagHistory((cur) => mergeLagHistory(cur, h.points)))
       .catch(ignore('cluster history'));
@@ -93,6 +101,9 @@ export function useDashboard(): Dashboard {
           break;
         case 'indicators':
           onIndicators(m);
+          break;
+        case 'faults':
+          setFaults((cur) => mergeFaults(cur, m));
           break;
       }
     },
@@ -119,6 +130,7 @@ export function useDashboard(): Dashboard {
     lagHistory,
     indicators,
     kpiHistory,
+    faults,
     buffer,
     incoming,
     released,

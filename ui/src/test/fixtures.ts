@@ -1,5 +1,5 @@
 // Shared test data shaped exactly like API.md's examples.
-import type { Cluster, KafkaEvent, ReportSummary, TimelineEvent } from '../api/types';
+import type { Cluster, Drill, FaultSpan, KafkaEvent, ReportSummary, TimelineEvent } from '../api/types';
 
 let seq = 0;
 
@@ -65,6 +65,46 @@ export function report(patch: Partial<ReportSummary> = {}): ReportSummary {
     has_chart: true,
     conclusion: { pt: 'Nenhum evento descartado.', en: 'No event dropped.' },
     table: { columns: ['medida / figure', 'valor / value'], rows: [['eventos/s', 1234.5], ['p99 ms', null], ['auditoria', 'ok']] },
+    ...patch,
+  };
+}
+
+const T0 = 1_800_000_000_000;
+
+/** A running drill, as `GET /api/faults` sends it. */
+export function drill(patch: Partial<Drill> = {}): Drill {
+  return {
+    drill_id: 'zombie-1',
+    scenario: 'zombie',
+    status: 'running',
+    started_ms: T0,
+    ended_ms: null,
+    detail: '2 pedidos/s, 60 s',
+    verdict: null,
+    last_ms: T0,
+    faults: 1,
+    active: 1,
+    ...patch,
+  };
+}
+
+/** A fault of that drill: payment-0 frozen (SIGSTOP) 10 s in, still going. */
+export function span(patch: Partial<FaultSpan> = {}): FaultSpan {
+  const fault_id = patch.fault_id ?? 1;
+  return {
+    id: `${patch.drill_id ?? 'zombie-1'}/${fault_id}`,
+    drill_id: 'zombie-1',
+    scenario: 'zombie',
+    fault_id,
+    kind: 'sigstop',
+    target: 'payment-0',
+    detail: 'SIGSTOP pid 42',
+    injected: true,
+    start_ms: T0 + 10_000,
+    end_ms: null,
+    start_t_s: 10,
+    end_t_s: null,
+    ended_by: null,
     ...patch,
   };
 }
