@@ -64,6 +64,7 @@ def run_processor(name: str, instance: int, settings: Settings) -> int:
         batch_size=settings.batch_size,
         commit_interval_s=settings.commit_interval_ms / 1000,
         transaction_timeout_ms=settings.transaction_timeout_ms,
+        max_poll_interval_ms=settings.max_poll_interval_ms,
         retry_topics=True,
         in_place_attempts=settings.retry_in_place_attempts,
         in_place_retry_budget_s=settings.retry_in_place_budget_ms / 1000,

@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     batch_size: int = Field(100, ge=1, description="Records per processor transaction, at most")
     commit_interval_ms: int = Field(100, ge=1, description="A processor commits at least this often (ms)")
     transaction_timeout_ms: int = Field(20_000, description="Kafka transaction timeout of the processors")
+    max_poll_interval_ms: int = Field(
+        300_000, ge=10_000, description="A processor polling less often than this leaves its consumer group"
+    )
     retry_in_place_attempts: int = Field(
         3, ge=1, description="Handler calls per record before a transient failure goes to a retry topic"
     )

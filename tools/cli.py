@@ -10,6 +10,7 @@ from tools.bench import bench
 from tools.chaos import chaos
 from tools.config_command import config
 from tools.dlq.command import dlq
+from tools.drills.commands import DRILLS
 from tools.lab import lab
 from tools.load import load
 from tools.processor_command import processor
@@ -37,6 +38,8 @@ main.add_command(services)
 main.add_command(traffic)
 main.add_command(verify)
 main.add_command(chaos)
+for drill in DRILLS:
+    chaos.add_command(drill)
 main.add_command(load)
 main.add_command(bench)
 main.add_command(lab)

@@ -23,6 +23,7 @@ class RuntimeConfig:
     commit_interval_s: float = 0.1
     transaction_timeout_ms: int = 20_000
     session_timeout_ms: int = 10_000
+    max_poll_interval_ms: int = 300_000  # librdkafka's default; the slow-consumer drill lowers it
     tick_interval_s: float = 1.0
     guarantee: Guarantee = "exactly_once"
     # Failing records move on to `<service>.retry.5s`/`.retry.30s`/`.dlq` (processors/runtime/retry.py);
@@ -90,5 +91,8 @@ def make_consumer(config: RuntimeConfig, assignment_strategy: str) -> Consumer:
             "partition.assignment.strategy": assignment_strategy,
             # A dead instance's partitions move after 10 s instead of the 45 s default: visible in a class.
             "session.timeout.ms": config.session_timeout_ms,
+            # A process that stops polling longer than this leaves the group, and its next offset commit in a
+            # transaction fails as abortable (a newer generation owns the partitions): abort, rewind, rejoin.
+            "max.poll.interval.ms": config.max_poll_interval_ms,
         }
     )

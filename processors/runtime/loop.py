@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -49,6 +50,7 @@ from processors.runtime.handler import CONSUMED_AT_HEADER, Handler, InputRecord,
 from processors.runtime.serde import AvroCodec, PoisonPill
 
 log = logging.getLogger("pedidos.runtime")
+CALL_WATCHDOG_S = 60  # twice the 30 s every transactional call is given
 
 
 class AbortTransaction(Exception):
@@ -398,11 +400,22 @@ class EosLoop:
             self.failed_deliveries += 1  # exactly-once hears of it from commit_transaction() instead
 
     def _retrying(self, call: Callable[..., Any], *args: Any) -> Any:
+        name = getattr(call, "__name__", "call")
         while True:
+            # librdkafka can wait forever inside a transactional call after a broker restart, ignoring its
+            # timeout (confluentinc/librdkafka#5456): past the watchdog, exit, and the restart's
+            # init_transactions() fences and resolves whatever was left open.
+            watchdog = threading.Timer(
+                CALL_WATCHDOG_S, _crash, args=(f"{name} hung for {CALL_WATCHDOG_S} s",)
+            )
+            watchdog.daemon = True
+            watchdog.start()
             try:
                 return call(*args)
             except KafkaException as error:
-                self._on_kafka_error(error, getattr(call, "__name__", "call"))
+                self._on_kafka_error(error, name)
+            finally:
+                watchdog.cancel()
 
     def _on_kafka_error(self, error: KafkaException, where: str) -> None:
         action = classify(error)

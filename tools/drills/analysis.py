@@ -1,0 +1,171 @@
+"""The arithmetic of a drill, with no Kafka or database: faults, lag samples, recovery, per-second series.
+
+Definitions the report states (and the tests pin down):
+- lag of a processor group: over its input partitions, log end offset minus the group's committed offset
+  (transaction markers take offsets too, so a caught-up group shows a few records, never zero);
+- baseline: the highest total lag (all groups) sampled in the last seconds of the warm-up, before the
+  scenario starts injecting;
+- a fault ends when its cause is removed: the killed process restarted, SIGCONT sent, the broker, database or
+  registry healthy again (an instantaneous fault - poison - ends where it starts);
+- recovery time: from a fault's end to the first sample, at or after it, whose total lag is back at or under
+  the baseline; None when that never happened before sampling stopped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass
+class Fault:
+    id: int
+    kind: str  # sigkill, crash-point, sigstop, broker-hard, broker-clean, db-outage, ..., or exit (observed)
+    target: str  # payment-0, kafka-1, postgres, registry, orders.new, ...
+    detail: str
+    start_s: float  # seconds since the load started
+    end_s: float | None = None
+    injected: bool = True  # False: something the drill saw happen (a process exiting), not something it did
+    recovery_s: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Sample:
+    t_s: float
+    lag: dict[str, int] | None  # group -> lag; None when the cluster did not answer
+
+    @property
+    def total(self) -> int | None:
+        return None if self.lag is None else sum(self.lag.values())
+
+
+@dataclass
+class Peak:
+    lag: int = 0
+    at_s: float | None = None
+    by_group: dict[str, int] = field(default_factory=dict)
+
+
+def baseline_lag(samples: Sequence[Sample], warmup_s: float, window_s: float = 10) -> int:
+    """Highest total lag in the `window_s` before the warm-up ends (0 with no such sample)."""
+    end = warmup_s
+    totals = [s.total for s in samples if end - window_s <= s.t_s < end and s.total is not None]
+    return max(totals, default=0)
+
+
+def recovery_seconds(samples: Sequence[Sample], end_s: float, baseline: int) -> float | None:
+    for sample in samples:
+        if sample.t_s >= end_s and sample.total is not None and sample.total <= baseline:
+            return round(sample.t_s - end_s, 1)
+    return None
+
+
+def fill_recoveries(faults: Sequence[Fault], samples: Sequence[Sample], baseline: int) -> None:
+    for fault in faults:
+        if fault.injected:
+            end = fault.end_s if fault.end_s is not None else fault.start_s
+            fault.recovery_s = recovery_seconds(samples, end, baseline)
+
+
+def peak_lag(samples: Sequence[Sample]) -> Peak:
+    peak = Peak()
+    for sample in samples:
+        if sample.lag is None:
+            continue
+        if sample.total is not None and sample.total > peak.lag:
+            peak.lag, peak.at_s = sample.total, sample.t_s
+        for group, lag in sample.lag.items():
+            peak.by_group[group] = max(peak.by_group.get(group, 0), lag)
+    return peak
+
+
+def per_second(times_s: Iterable[float], seconds: int) -> list[int]:
+    """How many of the instants fell in each whole second 0..seconds-1 (later ones are dropped)."""
+    counts = Counter(int(t) for t in times_s if 0 <= t < seconds)
+    return [counts.get(i, 0) for i in range(seconds)]
+
+
+def lag_series(samples: Sequence[Sample], groups: Sequence[str]) -> dict[str, list[int | None]]:
+    """Per group and in total, one value per sample (None where the cluster did not answer)."""
+    series: dict[str, list[int | None]] = {g: [] for g in groups}
+    series["total"] = []
+    for sample in samples:
+        for group in groups:
+            series[group].append(None if sample.lag is None else sample.lag.get(group))
+        series["total"].append(sample.total)
+    return series
+
+
+def abort_reasons(log_lines: Iterable[str]) -> Counter[str]:
+    """Transactions a processor aborted itself, by reason (JSON log lines; anything else is ignored)."""
+    reasons: Counter[str] = Counter()
+    for line in _json_lines(log_lines):
+        if line.get("msg") == "aborting transaction":
+            reasons[str(line.get("reason", "?")).split(":")[0]] += 1
+    return reasons
+
+
+def retries(log_lines: Iterable[str]) -> Counter[str]:
+    """Records a processor sent on to a retry topic (by topic) after its handler failed."""
+    return Counter(
+        str(line.get("retry_topic", "?"))
+        for line in _json_lines(log_lines)
+        if line.get("msg") == "handler failed, retrying later"
+    )
+
+
+def dead_letters(log_lines: Iterable[str]) -> Counter[str]:
+    """Records a processor dead-lettered, by reason (not-avro, retries-exhausted, ...)."""
+    return Counter(
+        str(line.get("reason", "?")) for line in _json_lines(log_lines) if line.get("msg") == "dead-lettered"
+    )
+
+
+def fatal_exits(log_lines: Iterable[str]) -> int:
+    return sum(1 for line in _json_lines(log_lines) if line.get("level") == "critical")
+
+
+def first_after(log_lines: Iterable[str], after: datetime, messages: Sequence[str]) -> dict[str, Any] | None:
+    """The first log line at or after `after` whose message starts with one of `messages`."""
+    for line in _json_lines(log_lines):
+        try:
+            at = datetime.fromisoformat(str(line.get("ts")))
+        except ValueError:
+            continue
+        if at >= after and str(line.get("msg", "")).startswith(tuple(messages)):
+            return line
+    return None
+
+
+def _json_lines(lines: Iterable[str]) -> Iterable[dict[str, Any]]:
+    for line in lines:
+        if not line.startswith("{"):
+            continue
+        try:
+            parsed = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(parsed, dict):
+            yield parsed
+
+
+def java_string_hash(text: str) -> int:
+    """Java's String.hashCode (UTF-16 code units, 32-bit overflow): how Kafka places an id on a partition."""
+    h = 0
+    for unit in text.encode("utf-16-be").hex(" ", 2).split():
+        h = (31 * h + int(unit, 16)) & 0xFFFFFFFF
+    return h - (1 << 32) if h >= 1 << 31 else h
+
+
+def coordinator_partition(key: str, partitions: int) -> int:
+    """The partition of `__transaction_state` (or `__consumer_offsets`) that holds this transactional id
+    (or group): Kafka's `Utils.abs(key.hashCode()) % partitions`; its leader is the coordinator."""
+    h = java_string_hash(key)
+    return (0 if h == -(1 << 31) else abs(h)) % partitions
