@@ -4,7 +4,6 @@ same transactional.id, and the audit shows that every order still ended exactly 
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -20,7 +19,7 @@ from processors.topics import TOPICS
 from tools.chaos_narration import narrator
 from tools.chaos_report import kill_report
 from tools.pipeline import Checkout, OrderWatcher, start_processors, wait_assigned, wait_drained
-from tools.reports import out_dir_option, publish
+from tools.reports import json_option, out_dir_option, publish, write_json
 from tools.services.commands import supervisor_process
 from tools.stack.procs import StackError
 from tools.stack.stack import Stack, require_healthy
@@ -140,7 +139,7 @@ def chaos() -> None:
 @click.option("--orders", default=30, show_default=True, type=click.IntRange(5, 10_000))
 @click.option("--rate", default=10.0, show_default=True, type=click.FloatRange(min=1), help="Pedidos/s.")
 @click.option("--lang", type=click.Choice(["pt", "en"]), default="pt", show_default=True)
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@json_option
 @out_dir_option
 def kill(
     processor: str,
@@ -166,8 +165,6 @@ def kill(
         settings, processor, crash_point, orders, rate, settings.state_dir / "logs" / "chaos", narrator(lang)
     )
     publish(kill_report(asdict(report)), out_dir, lang=lang)
-    if json_path:
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(asdict(report), indent=2, ensure_ascii=False))
+    write_json(json_path, asdict(report))
     if not report.audit_ok:
         raise SystemExit(1)

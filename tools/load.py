@@ -6,7 +6,6 @@ than as a quietly lower rate. Needs `make run` (or `pedidos services up`) so the
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from processors.runtime.serde import AvroCodec
 from processors.settings import Settings, get_settings
 from tools.load_report import latency_ms, load_report, per_second, percentile
 from tools.pipeline import OrderWatcher, wait_drained
-from tools.reports import out_dir_option, publish
+from tools.reports import json_option, out_dir_option, publish, write_json
 from tools.slo import errors_of, parse_slo, slo_failures
 from tools.traffic import send_orders
 from tools.verify.command import print_table
@@ -69,13 +68,7 @@ def _rates(before: dict[str, float], after: dict[str, float], seconds: float) ->
 @click.option(
     "--slo", "slo_text", default=None, help="Objetivos, ex. p99_ms=2000,errors=0 (saída 1 se falhar)."
 )
-@click.option(
-    "--json",
-    "json_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Também grava as medidas, sem o envelope do relatório / also write the bare figures here.",
-)
+@json_option
 @out_dir_option
 def load(
     rate: float,
@@ -151,9 +144,6 @@ def load(
     publish(load_report(report), out_dir)
     for failure in report["slo"]["failures"]:
         click.echo(f"SLO violado / missed: {failure}", err=True)
-    if json_path:
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(report, indent=2))
-        click.echo(f"JSON: {json_path}")
+    write_json(json_path, report)
     if not report["audit_ok"] or report["slo"]["failures"] or (errors_of(report) and not slo):
         raise SystemExit(1)

@@ -6,13 +6,12 @@ The load is open loop: order n is due at n / rate seconds after the start, whate
 
 from __future__ import annotations
 
-import math
 import statistics
 from collections.abc import Sequence
 from typing import Any
 
 from gateway.telemetry.indicators import percentile as nearest_rank
-from tools.reports import BarChart, Cell, LineChart, Report, Table
+from tools.reports import BarChart, Cell, LineChart, Report, Table, finite, ms_text
 
 PERCENTILES = (50, 95, 99)
 
@@ -68,8 +67,8 @@ def load_report(data: dict[str, Any]) -> Report:
         ["sem resposta / no answer", data["no_answer"]],
         ["taxa oferecida / offered rate (pedidos/s)", data["rate_per_s"]],
         ["duração / duration (s)", data["seconds"]],
-        *([f"aceite (202) p{q} ms / accept p{q} ms", _number(accept[f"p{q}"])] for q in PERCENTILES),
-        *([f"checkout -> terminal p{q} ms", _number(end_to_end[f"p{q}"])] for q in PERCENTILES),
+        *([f"aceite (202) p{q} ms / accept p{q} ms", finite(accept[f"p{q}"])] for q in PERCENTILES),
+        *([f"checkout -> terminal p{q} ms", finite(end_to_end[f"p{q}"])] for q in PERCENTILES),
         ["confirmados / confirmed", data["outcomes"].get("orders.confirmed", 0)],
         ["cancelados / cancelled", data["outcomes"].get("orders.cancelled", 0)],
         ["auditoria / audit", "ok" if data["audit_ok"] else "FALHOU / FAILED"],
@@ -117,11 +116,11 @@ def _conclusion(data: dict[str, Any]) -> tuple[str, str]:
     e2e = data["checkout_to_terminal_ms"]
     pt = [
         f"{accepted} de {sent} pedidos aceitos ({share}); checkout -> evento terminal p50 "
-        f"{_ms(e2e['p50'])}, p99 {_ms(e2e['p99'])}."
+        f"{ms_text(e2e['p50'])}, p99 {ms_text(e2e['p99'])}."
     ]
     en = [
         f"{accepted} of {sent} orders accepted ({share}); checkout -> terminal event p50 "
-        f"{_ms(e2e['p50'])}, p99 {_ms(e2e['p99'])}."
+        f"{ms_text(e2e['p50'])}, p99 {ms_text(e2e['p99'])}."
     ]
     if data["audit_ok"]:
         pt.append("A auditoria exactly-once não achou violações.")
@@ -144,11 +143,3 @@ def _slo_cell(slo: dict[str, Any]) -> str:
         return "-"
     failures = len(slo["failures"])
     return "ok" if not failures else f"{failures} violado(s) / missed"
-
-
-def _number(value: float) -> float | None:
-    return None if math.isnan(value) else value
-
-
-def _ms(value: float) -> str:
-    return "-" if math.isnan(value) else f"{value:g} ms"

@@ -12,6 +12,7 @@ A newer run of the same kind replaces both files: the dashboard shows the latest
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -113,6 +114,36 @@ def out_dir_option(command: Callable[..., Any]) -> Callable[..., Any]:
         default=None,
         help="Onde gravar JSON e PNG / where to write JSON and PNG [default: .state/reports]",
     )(command)
+
+
+def json_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The `--json FILE` of the measuring commands: the bare figures (the report's `data`), for scripts."""
+    return click.option(
+        "--json",
+        "json_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Também grava as medidas, sem o envelope do relatório / also write the bare figures here.",
+    )(command)
+
+
+def write_json(path: Path | None, data: Any, echo: Callable[[str], None] = click.echo) -> None:
+    """Write what `--json FILE` asked for; nothing when it was not given."""
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False))
+    echo(f"JSON: {path}")
+
+
+def finite(value: float) -> float | None:
+    """A figure for a table cell: NaN (no data) becomes None, shown as "-" in the table, null in JSON."""
+    return None if math.isnan(value) else value
+
+
+def ms_text(value: float) -> str:
+    """A latency in milliseconds for a sentence: "12.5 ms", or "-" when there was no data (NaN)."""
+    return "-" if math.isnan(value) else f"{value:g} ms"
 
 
 def publish(

@@ -106,13 +106,7 @@ def dead_letter(message: Message, ledger: dict[str, LedgerEntry] | None = None) 
         "timestamp": message.timestamp()[1],
         # This dead letter is a replayed copy that failed again: the dead letter it was replayed from.
         "replay_of": headers.get(REPLAY_FROM),
-        "replayed": None
-        if entry is None
-        else {
-            "copy": entry.copy.id if entry.copy else None,
-            "replay_id": entry.replay_id,
-            "replayed_at": entry.replayed_at,
-        },
+        "replayed": None if entry is None else entry.summary(),
     }
 
 

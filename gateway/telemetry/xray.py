@@ -18,10 +18,15 @@ from gateway.telemetry.cluster import TIMEOUT_S, partition_offsets
 
 DEADLINE_S = 5.0
 MAX_LIMIT = 1000
+CONSUME_BATCH = 1000
 
 
 class NotFound(ValueError):
     """An unknown topic or partition (HTTP 404); a plain ValueError is a malformed request (HTTP 400)."""
+
+
+class IncompleteRead(RuntimeError):
+    """A reader asked for every record of its ranges could not return them all (deadline, fatal error)."""
 
 
 def read_ranges(
@@ -29,11 +34,16 @@ def read_ranges(
     ranges: dict[tuple[str, int], tuple[int, int]],
     isolation: str,
     deadline_s: float = DEADLINE_S,
+    *,
+    group_prefix: str = "telemetry-xray",
+    complete: bool = False,
 ) -> list[Message]:
     """Records of each partition in [start, end), by an assign()ed consumer that never commits.
 
     Stops when every position reached its end or at the deadline (an open transaction can hold a
     read_committed reader back: callers give it the LSO as end, so the deadline is only a safety net).
+    With ``complete``, for callers that must not act on part of the records (the DLQ tools), the deadline
+    and a fatal consumer error raise IncompleteRead instead.
     """
     pending = {tp: (start, end) for tp, (start, end) in ranges.items() if end > start}
     if not pending:
@@ -41,7 +51,7 @@ def read_ranges(
     consumer = Consumer(
         {
             "bootstrap.servers": bootstrap_servers,
-            "group.id": f"telemetry-xray-{uuid.uuid4().hex[:8]}",  # unique and unused: nothing is committed
+            "group.id": f"{group_prefix}-{uuid.uuid4().hex[:8]}",  # unique and unused: nothing is committed
             "enable.auto.commit": False,
             "isolation.level": isolation,
             # A start that retention removed meanwhile: read what is left rather than jump to the end.
@@ -52,10 +62,20 @@ def read_ranges(
     try:
         consumer.assign([TopicPartition(t, p, start) for (t, p), (start, _) in pending.items()])
         deadline = time.monotonic() + deadline_s
-        while pending and time.monotonic() < deadline:
-            for message in consumer.consume(500, timeout=0.2):
-                if message.error() is None and message.offset() < ranges[_key(message)][1]:
-                    records.append(message)
+        while pending:
+            if time.monotonic() > deadline:
+                if complete:
+                    raise IncompleteRead(
+                        f"leitura incompleta após {deadline_s:.0f} s / incomplete read: {sorted(pending)}"
+                    )
+                break
+            for message in consumer.consume(CONSUME_BATCH, timeout=0.2):
+                error = message.error()
+                if error is None:
+                    if message.offset() < ranges[_key(message)][1]:
+                        records.append(message)
+                elif complete and error.fatal():
+                    raise IncompleteRead(f"erro do consumidor / consumer error: {error}")
             # The position moves past aborted records and markers too, so it tells when a range is done.
             positions = consumer.position([TopicPartition(t, p) for t, p in pending])
             pending = {

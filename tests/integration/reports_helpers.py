@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from processors.settings import get_settings
+from tests.integration.environment import settings_env
 from tools.bench.telemetry_report import telemetry_report
 from tools.chaos_report import kill_report
 from tools.load_report import latency_ms, load_report, per_second
@@ -19,17 +18,8 @@ from tools.reports import Report, publish
 def reports_in(directory: Path) -> Iterator[Path]:
     """PEDIDOS_REPORTS_DIR for everything that asks get_settings() inside the block (the cached Settings is
     dropped on the way in and out, so the rest of the session sees the real directory again)."""
-    previous = os.environ.get("PEDIDOS_REPORTS_DIR")
-    os.environ["PEDIDOS_REPORTS_DIR"] = str(directory)
-    get_settings.cache_clear()
-    try:
+    with settings_env(PEDIDOS_REPORTS_DIR=str(directory)):
         yield directory
-    finally:
-        if previous is None:
-            os.environ.pop("PEDIDOS_REPORTS_DIR", None)
-        else:
-            os.environ["PEDIDOS_REPORTS_DIR"] = previous
-        get_settings.cache_clear()
 
 
 def publish_as(report: Report, directory: Path, argv: list[str]) -> Path:

@@ -8,49 +8,29 @@ not asserted.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
-import uuid
-from pathlib import Path
 
 import pytest
 
 from processors.settings import Settings
-from tools.stack.procs import process_alive
-
-PEDIDOS = str(Path(sys.executable).parent / "pedidos")
+from tests.integration.environment import PEDIDOS, own_state, processes_mentioning
 
 
 @pytest.fixture
 def lab_env(settings: Settings):
-    state = settings.state_dir / "test-labs" / uuid.uuid4().hex[:8]
-    env = {
-        **os.environ,
-        "PEDIDOS_STATE_DIR": str(state),
-        "PEDIDOS_DIST_DIR": str(settings.dist_dir),
+    state, env = own_state(
+        settings,
+        "test-labs",
         # Not the lab's default ports: a lab someone runs by hand meanwhile must not collide with this one.
-        "PEDIDOS_LAB_KAFKA_PORT": "19592",
-        "PEDIDOS_LAB_KAFKA_CONTROLLER_PORT": "19692",
-        "PEDIDOS_LAB_KAFKA_HEAP": "256m",
+        PEDIDOS_LAB_KAFKA_PORT="19592",
+        PEDIDOS_LAB_KAFKA_CONTROLLER_PORT="19692",
+        PEDIDOS_LAB_KAFKA_HEAP="256m",
         # Fence a dead node after 3 s instead of 9: the same failover, in a test-sized time.
-        "PEDIDOS_LAB_BROKER_SESSION_TIMEOUT_MS": "3000",
-    }
+        PEDIDOS_LAB_BROKER_SESSION_TIMEOUT_MS="3000",
+    )
     yield state, env
     shutil.rmtree(state, ignore_errors=True)
-
-
-def _processes_mentioning(text: str) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                if text.encode() in f.read() and process_alive(int(entry)):
-                    found.append(int(entry))
-        except (FileNotFoundError, NotADirectoryError, PermissionError, ProcessLookupError):
-            continue
-    return found
 
 
 def test_lab_acks_counts_every_setting_and_cleans_up(lab_env, tmp_path):
@@ -103,5 +83,5 @@ def test_lab_acks_counts_every_setting_and_cleans_up(lab_env, tmp_path):
     unclean = results["unclean"]
     assert unclean["unclean_election"] is True and unclean["counts"]["acked_lost"] > 0
 
-    assert _processes_mentioning(str(state)) == []
+    assert processes_mentioning(str(state)) == []
     assert not (state / "lab-acks" / "kafka-3n").exists()  # the throwaway cluster's data is gone

@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
-import uuid
-from pathlib import Path
 
 import pytest
 
 from processors.settings import Settings
+from tests.integration.environment import PEDIDOS, own_state, processes_mentioning
 from tools.stack.postgres import Postgres
 from tools.stack.procs import process_alive
-
-PEDIDOS = str(Path(sys.executable).parent / "pedidos")
 
 
 def _pedidos(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -33,32 +28,18 @@ def test_stack_status_reports_every_component_healthy():
         assert row["pid"] > 0 and row["memory_mb"] > 10, row
 
 
-def _processes_mentioning(text: str) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                if text.encode() in f.read() and process_alive(int(entry)):
-                    found.append(int(entry))
-        except (FileNotFoundError, NotADirectoryError, PermissionError, ProcessLookupError):
-            continue
-    return found
-
-
 @pytest.fixture
 def second_stack(settings: Settings):
     """Environment for a stack of its own: other ports, other state dir, the same downloaded binaries."""
-    state = settings.state_dir / "test-stacks" / uuid.uuid4().hex[:8]
-    env = {
-        **os.environ,
-        "PEDIDOS_STATE_DIR": str(state),
-        "PEDIDOS_DIST_DIR": str(settings.dist_dir),
-        "PEDIDOS_KAFKA_PORT": "19092",
-        "PEDIDOS_KAFKA_CONTROLLER_PORT": "19192",
-        "PEDIDOS_REGISTRY_PORT": "18081",
-        "PEDIDOS_REGISTRY_MANAGEMENT_PORT": "18091",
-        "PEDIDOS_POSTGRES_PORT": "15433",
-    }
+    state, env = own_state(
+        settings,
+        "test-stacks",
+        PEDIDOS_KAFKA_PORT="19092",
+        PEDIDOS_KAFKA_CONTROLLER_PORT="19192",
+        PEDIDOS_REGISTRY_PORT="18081",
+        PEDIDOS_REGISTRY_MANAGEMENT_PORT="18091",
+        PEDIDOS_POSTGRES_PORT="15433",
+    )
     yield state, env
     _pedidos("stack", "down", env=env)
     shutil.rmtree(Postgres(Settings(state_dir=state)).home, ignore_errors=True)
@@ -82,7 +63,7 @@ def test_stack_up_then_down_leaves_no_process_of_ours(second_stack):
     down = _pedidos("stack", "down", env=env)
     assert down.returncode == 0, down.stdout + down.stderr
     assert [pid for pid in pids if process_alive(pid)] == []  # exited (a zombie awaiting its reaper is gone)
-    assert _processes_mentioning(str(state)) == []
+    assert processes_mentioning(str(state)) == []
     assert list((state / "run").glob("*.pid")) == []
     after = _pedidos("stack", "status", "--json", env=env)
     assert after.returncode == 1 and all(r["pid"] is None for r in json.loads(after.stdout))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -22,8 +21,9 @@ from simple_websocket import Client as WebSocketClient
 
 from gateway.telemetry.faults import FAULTS_TOPIC
 from processors.runtime.retry import Failure
-from processors.settings import Settings, get_settings
+from processors.settings import Settings
 from tests.integration.conditions import wait_for
+from tests.integration.environment import settings_env
 from tests.integration.servers import serving_gateway
 from tools.drills.faultlog import FaultLog
 
@@ -40,18 +40,8 @@ def retry_topic(admin: AdminClient, settings: Settings) -> Iterator[str]:
 def gateway_url(retry_topic: str) -> Iterator[str]:
     """A gateway whose feed follows only the fault log and this test's retry topic (the order flow's minutes
     of replay would only slow it down here)."""
-    previous = os.environ.get("PEDIDOS_TELEMETRY_TOPICS")
-    os.environ["PEDIDOS_TELEMETRY_TOPICS"] = f"{FAULTS_TOPIC},{retry_topic}"
-    get_settings.cache_clear()
-    try:
-        with serving_gateway() as url:
-            yield url
-    finally:
-        if previous is None:
-            os.environ.pop("PEDIDOS_TELEMETRY_TOPICS", None)
-        else:
-            os.environ["PEDIDOS_TELEMETRY_TOPICS"] = previous
-        get_settings.cache_clear()
+    with settings_env(PEDIDOS_TELEMETRY_TOPICS=f"{FAULTS_TOPIC},{retry_topic}"), serving_gateway() as url:
+        yield url
 
 
 def next_faults(ws: WebSocketClient, drill_id: str, ready, deadline_s: float = 30) -> dict:

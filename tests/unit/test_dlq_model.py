@@ -173,6 +173,12 @@ def test_ledger_entries_round_trip_and_places_parse_back():
     )
     assert LedgerEntry.from_json(entry.to_json()) == entry
     assert parse_place("payments.refund-requested/3/12") == Place("payments.refund-requested", 3, 12)
+    assert entry.summary() == {
+        "copy": "orders.new/2/99",
+        "replay_id": "r",
+        "replayed_at": "2026-01-02T00:00:00+00:00",
+    }
+    assert LedgerEntry(entry.origin, None, "r", "t", ()).summary()["copy"] is None
 
 
 def test_counts_and_ages_for_the_list():

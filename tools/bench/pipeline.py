@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import confluent_kafka
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.schema_registry import SchemaRegistryClient
 
@@ -42,11 +41,12 @@ from tools.bench.pipeline_kafka import (
     prefill,
     run_stage,
 )
-from tools.bench.pipeline_stage import CONSUME_CHUNK, STAGE_ARGV
+from tools.bench.pipeline_stage import CONSUME_CHUNK, STAGE_ARGV, client_versions
 from tools.bench.pipeline_workload import priced_correctly
 from tools.bench.quix_env import QUIX_STAGE, REQUIREMENTS, ensure_quix
 from tools.reports import Report, out_dir_option, publish
-from tools.stack.kafka import KafkaNode
+from tools.stack.procs import StackError
+from tools.stack.stack import require_kafka
 
 Echo = Callable[[str], None]
 GUARANTEE_NAMES = {stats.EXACTLY_ONCE: "exactly-once", stats.AT_LEAST_ONCE: "at-least-once"}
@@ -88,11 +88,8 @@ NOTES = [
 def run_bench(
     settings: Settings, records: int, intervals: Sequence[int], rounds: int, quix: bool, seed: int, echo: Echo
 ) -> dict[str, Any]:
-    nodes = [KafkaNode(settings, n) for n in range(1, settings.kafka_brokers + 1)]
-    if not all(node.healthy() for node in nodes):
-        raise click.ClickException("Kafka fora do ar / Kafka is down: rode / run `pedidos stack up`")
-    pids = [node.process.pid() for node in nodes]
-    broker_cpu = sampler(None if None in pids else [pid for pid in pids if pid is not None])
+    broker_pids = require_kafka(settings)
+    broker_cpu = sampler(broker_pids)
     quix_python = ensure_quix(settings.state_dir, echo) if quix else None
     schedule = stats.plan(intervals, rounds, quix, seed)
     run_id = uuid.uuid4().hex[:6]
@@ -162,15 +159,9 @@ def run_bench(
             "loadavg_after": [round(v, 2) for v in os.getloadavg()],
             "platform": platform.platform(),
             "python": platform.python_version(),
-            "broker_cpu_recorded": None not in pids,
+            "broker_cpu_recorded": broker_pids is not None,
         },
-        "clients": clients
-        or {
-            "ours": {
-                "confluent_kafka": confluent_kafka.version(),
-                "librdkafka": confluent_kafka.libversion()[0],
-            }
-        },
+        "clients": clients or {"ours": client_versions()},
         "summary": stats.summarise(kept),
         "ratios": {
             "eos_over_alo": {str(k): v for k, v in eos_over_alo.items()},
@@ -333,7 +324,7 @@ def pipeline(
     seed = seed if seed is not None else random.SystemRandom().randrange(1_000_000)
     try:
         data = run_bench(settings, records, intervals, rounds, quix, seed, click.echo)
-    except BenchError as error:  # before any run could start: topics, pre-fill
+    except (BenchError, StackError) as error:  # before any run could start: Kafka down, topics, pre-fill
         raise click.ClickException(str(error)) from error
     publish(build_report(data), out_dir)
     if data["left_behind"]:

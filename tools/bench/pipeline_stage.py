@@ -31,7 +31,7 @@ from processors.runtime.crash import CrashPoints
 from processors.runtime.handler import Handler, InputRecord, Output, StatelessHandler
 from processors.runtime.loop import EosLoop
 from processors.runtime.serde import AvroCodec, Event
-from tools.bench.pipeline_workload import SCHEMA_JSON, price
+from tools.bench.pipeline_workload import SCHEMA_JSON, DrainMeasurements, price
 
 CONSUME_CHUNK = 100  # records per consume(): the interval is checked at least this often
 UNBOUNDED_BATCH = 10_000_000  # batch_size never triggers a commit: the commit interval does
@@ -79,34 +79,24 @@ class MeasuredLoop(EosLoop):
         end_offsets: dict[tuple[str, int], int],
     ) -> None:
         super().__init__(handler, config, codec, CrashPoints(None))
-        self.end_offsets = end_offsets
-        self.committed: dict[tuple[str, int], int] = {}
-        self.first_record_s: float | None = None
-        self.first_record_cpu_s = 0.0
-        self.last_commit_s = 0.0
-        self.last_commit_cpu_s = 0.0
-        self.commit_s: list[float] = []
-        self.commit_records: list[int] = []
+        self.measurements = DrainMeasurements(end_offsets)
         self.aborts = 0
 
     def _room(self) -> int:
         return min(super()._room(), CONSUME_CHUNK)
 
     def _process(self, message: Message) -> None:
-        if self.first_record_s is None and not message.error():
-            self.first_record_s, self.first_record_cpu_s = time.perf_counter(), time.process_time()
+        if not message.error():
+            self.measurements.record_seen()
         super()._process(message)
 
     def _commit(self) -> None:
         offsets, records = dict(self.next_offsets), self.transaction_records
         started = time.perf_counter()
         super()._commit()  # raises AbortTransaction when the commit fails: nothing below happens then
-        self.last_commit_s, self.last_commit_cpu_s = time.perf_counter(), time.process_time()
-        self.commit_s.append(self.last_commit_s - started)
-        self.commit_records.append(records)
-        self.committed.update(offsets)
-        if all(self.committed.get(tp, 0) >= end for tp, end in self.end_offsets.items()):
-            self.running = False  # drained: run() closes the consumer and returns
+        self.measurements.committed_step(started, offsets, records)
+        if self.measurements.drained:
+            self.running = False  # run() closes the consumer and returns
 
     def _abort(
         self, reason: str, rewind: bool = True, leaving: frozenset[tuple[str, int]] = frozenset()
@@ -115,21 +105,13 @@ class MeasuredLoop(EosLoop):
         super()._abort(reason, rewind, leaving)
 
     def result(self) -> dict[str, Any]:
-        first = self.first_record_s or self.last_commit_s
-        return {
-            "implementation": "ours",
-            "client": {
-                "confluent_kafka": confluent_kafka.version(),
-                "librdkafka": confluent_kafka.libversion()[0],
-            },
-            "drain_s": self.last_commit_s - first,
-            "cpu_s": self.last_commit_cpu_s - self.first_record_cpu_s,
-            "commit_s": self.commit_s,
-            "commit_records": self.commit_records,
-            "records_processed": sum(self.commit_records),
-            "aborts": self.aborts,
-            "consume_chunk": CONSUME_CHUNK,
-        }
+        result = self.measurements.result("ours", client_versions(), self.aborts)
+        return result | {"consume_chunk": CONSUME_CHUNK}
+
+
+def client_versions() -> dict[str, str]:
+    """Our stage's Kafka client, as the bench's JSON records it next to Quix's."""
+    return {"confluent_kafka": confluent_kafka.version(), "librdkafka": confluent_kafka.libversion()[0]}
 
 
 def main(config_path: str) -> int:

@@ -1,13 +1,15 @@
 """What `pedidos bench pipeline` pushes through its stage: an order-like Avro record of about 1 KiB and the
-transform applied to it, the same function for our runtime and for Quix Streams.
+transform applied to it, the same function for our runtime and for Quix Streams; and how each stage times
+itself (DrainMeasurements).
 
 Standard library only: the Quix stage runs in its own virtualenv (its confluent-kafka pin differs from ours)
-and loads this file by path, so the two stages cannot drift apart in what they compute.
+and loads this file by path, so the two stages cannot drift apart in what they compute or how they measure.
 """
 
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from typing import Any
 
@@ -118,3 +120,50 @@ def priced_correctly(output: dict[str, Any]) -> bool:
         and output["total_cents"] > 0
         and output["causation_id"] == str(uuid.uuid5(NAMESPACE, f"{output['seq']}/{PLACED}"))
     )
+
+
+class DrainMeasurements:
+    """Timing of one stage's drain, kept the same way by both stages: the first record seen, each commit
+    step (wall time and records), and whether the committed offsets now cover the pre-filled input.
+
+    A plain class, not a dataclass: the Quix stage loads this module by path, outside sys.modules, where
+    dataclasses cannot resolve the module's annotations.
+    """
+
+    def __init__(self, end_offsets: dict[tuple[str, int], int]) -> None:
+        self.end_offsets = end_offsets
+        self.committed: dict[tuple[str, int], int] = {}
+        self.first_record_s: float | None = None
+        self.first_record_cpu_s = 0.0
+        self.last_commit_s = 0.0
+        self.last_commit_cpu_s = 0.0
+        self.commit_s: list[float] = []
+        self.commit_records: list[int] = []
+        self.drained = False
+
+    def record_seen(self) -> None:
+        if self.first_record_s is None:
+            self.first_record_s, self.first_record_cpu_s = time.perf_counter(), time.process_time()
+
+    def committed_step(self, started: float, offsets: dict[tuple[str, int], int], records: int) -> None:
+        """A commit step that began at ``started`` (perf_counter) and committed ``offsets`` (the next offset
+        to read, per partition) after ``records`` records."""
+        self.last_commit_s, self.last_commit_cpu_s = time.perf_counter(), time.process_time()
+        self.commit_s.append(self.last_commit_s - started)
+        self.commit_records.append(records)
+        self.committed.update(offsets)
+        self.drained = all(self.committed.get(tp, 0) >= end for tp, end in self.end_offsets.items())
+
+    def result(self, implementation: str, client: dict[str, str], aborts: int) -> dict[str, Any]:
+        """The figures the stage writes to its result file (read back by `pedidos bench pipeline`)."""
+        first = self.first_record_s or self.last_commit_s
+        return {
+            "implementation": implementation,
+            "client": client,
+            "drain_s": self.last_commit_s - first,
+            "cpu_s": self.last_commit_cpu_s - self.first_record_cpu_s,
+            "commit_s": self.commit_s,
+            "commit_records": self.commit_records,
+            "records_processed": sum(self.commit_records),
+            "aborts": aborts,
+        }

@@ -32,7 +32,8 @@ from tools.bench.java_perf import JavaTool, JavaToolMissing, find_tool, run_java
 from tools.bench.python_producer import run_python
 from tools.reports import BarChart, Cell, Report, Table, out_dir_option, publish
 from tools.stack.dist import KAFKA_VERSION
-from tools.stack.kafka import KafkaNode
+from tools.stack.procs import StackError
+from tools.stack.stack import require_kafka
 
 RUN_TIMEOUT_S = 600.0  # one run, either client: generous, it only stops a hung run
 ADMIN_TIMEOUT_S = 30.0
@@ -48,18 +49,6 @@ class Plan:
     warmup_pct: int
     java: bool
     seed: int
-
-
-def require_kafka(settings: Settings) -> list[int] | None:
-    """Fail clearly when the broker is down; the broker pids (for their CPU) when the stack started them."""
-    nodes = [KafkaNode(settings, n) for n in range(1, settings.kafka_brokers + 1)]
-    down = [node.address for node in nodes if not node.healthy()]
-    if down:
-        raise click.ClickException(
-            f"Kafka fora do ar / Kafka is down at {', '.join(down)}: rode / run `pedidos stack up`"
-        )
-    pids = [node.process.pid() for node in nodes]
-    return None if any(pid is None for pid in pids) else [pid for pid in pids if pid is not None]
 
 
 class BenchTopics:
@@ -493,7 +482,10 @@ def producer(
         java=java,
         seed=seed if seed is not None else random.SystemRandom().randrange(1_000_000),
     )
-    data = run_bench(settings, plan, tool)
+    try:
+        data = run_bench(settings, plan, tool)
+    except StackError as error:  # Kafka down: before any run
+        raise click.ClickException(str(error)) from error
     publish(build_report(data), out_dir)
     if data["failed_runs"]:
         raise SystemExit(1)

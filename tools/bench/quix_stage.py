@@ -39,52 +39,11 @@ def load_workload() -> Any:
     return module
 
 
-class Measurements:
-    def __init__(self, end_offsets: dict[tuple[str, int], int]) -> None:
-        self.end_offsets = end_offsets
-        self.committed: dict[tuple[str, int], int] = {}
-        self.first_record_s: float | None = None
-        self.first_record_cpu_s = 0.0
-        self.last_commit_s = 0.0
-        self.last_commit_cpu_s = 0.0
-        self.commit_s: list[float] = []
-        self.commit_records: list[int] = []
-        self.drained = False
-
-    def record_seen(self) -> None:
-        if self.first_record_s is None:
-            self.first_record_s, self.first_record_cpu_s = time.perf_counter(), time.process_time()
-
-    def committed_checkpoint(self, started: float, offsets: dict[tuple[str, int], int], records: int) -> None:
-        self.last_commit_s, self.last_commit_cpu_s = time.perf_counter(), time.process_time()
-        self.commit_s.append(self.last_commit_s - started)
-        self.commit_records.append(records)
-        self.committed.update(offsets)
-        self.drained = all(self.committed.get(tp, 0) >= end for tp, end in self.end_offsets.items())
-
-    def result(self) -> dict[str, Any]:
-        first = self.first_record_s or self.last_commit_s
-        return {
-            "implementation": "quix",
-            "client": {
-                "quixstreams": quixstreams.__version__,
-                "confluent_kafka": confluent_kafka.version(),
-                "librdkafka": confluent_kafka.libversion()[0],
-            },
-            "drain_s": self.last_commit_s - first,
-            "cpu_s": self.last_commit_cpu_s - self.first_record_cpu_s,
-            "commit_s": self.commit_s,
-            "commit_records": self.commit_records,
-            "records_processed": sum(self.commit_records),
-            "aborts": 0,  # Quix does not report aborted checkpoints; a failed one stops the app (run fails)
-        }
-
-
 def main(config_path: str) -> int:
     config = json.loads(Path(config_path).read_text())
     workload = load_workload()
     ends = {(config["input_topic"], int(p)): end for p, end in config["end_offsets"].items()}
-    measurements = Measurements(ends)
+    measurements = workload.DrainMeasurements(ends)
     app = Application(
         broker_address=config["bootstrap_servers"],
         consumer_group=config["name"],
@@ -133,7 +92,7 @@ def main(config_path: str) -> int:
         records = checkpoint._total_offsets_processed
         started = time.perf_counter()
         commit(checkpoint, *args, **kwargs)
-        measurements.committed_checkpoint(started, offsets, records)
+        measurements.committed_step(started, offsets, records)
         if measurements.drained:
             app.stop()
 
@@ -141,7 +100,14 @@ def main(config_path: str) -> int:
     app.run()
     if not measurements.drained:
         return 1
-    Path(config["result_path"]).write_text(json.dumps(measurements.result()))
+    client = {
+        "quixstreams": quixstreams.__version__,
+        "confluent_kafka": confluent_kafka.version(),
+        "librdkafka": confluent_kafka.libversion()[0],
+    }
+    # Quix does not report aborted checkpoints; a failed one stops the app (the run fails).
+    result = measurements.result("quix", client, aborts=0)
+    Path(config["result_path"]).write_text(json.dumps(result))
     return 0
 
 

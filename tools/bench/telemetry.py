@@ -27,7 +27,7 @@ from gateway.command import gunicorn_argv
 from processors.settings import get_settings
 from tools.bench.telemetry_report import telemetry_report
 from tools.load import percentile
-from tools.reports import out_dir_option, publish
+from tools.reports import json_option, out_dir_option, publish, write_json
 from tools.stack.procs import free_port
 
 COMMIT_INTERVAL_S = 0.1
@@ -174,13 +174,7 @@ def _wait_healthy(base: str, gateway: subprocess.Popen[bytes]) -> None:
     "--rate", default=2000.0, show_default=True, type=click.FloatRange(10, 20_000), help="Eventos/s."
 )
 @click.option("--seconds", default=20.0, show_default=True, type=click.FloatRange(3, 600))
-@click.option(
-    "--json",
-    "json_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Também grava as medidas, sem o envelope do relatório / also write the bare figures here.",
-)
+@json_option
 @out_dir_option
 def telemetry(
     clients: int, rate: float, seconds: float, json_path: Path | None, out_dir: Path | None
@@ -191,7 +185,4 @@ def telemetry(
     log_path.parent.mkdir(parents=True, exist_ok=True)
     report = run_bench(clients, rate, seconds, log_path)
     publish(telemetry_report(report), out_dir)
-    if json_path:
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(report, indent=2))
-        click.echo(f"JSON: {json_path}")
+    write_json(json_path, report)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-from tools.reports import BarChart, Cell, Report, Table
+from tools.reports import BarChart, Cell, Report, Table, finite, ms_text
 
 
 def telemetry_report(data: dict[str, Any]) -> Report:
@@ -19,8 +18,8 @@ def telemetry_report(data: dict[str, Any]) -> Report:
         ["eventos/s por cliente, mín / per client, min", min(per_client)],
         ["eventos/s por cliente, máx / per client, max", max(per_client)],
         ["eventos/s entregues, soma / delivered, sum", data["events_per_s_all_clients"]],
-        ["commit -> cliente p50 ms / commit -> client p50 ms", _number(delay["p50"])],
-        ["commit -> cliente p99 ms / commit -> client p99 ms", _number(delay["p99"])],
+        ["commit -> cliente p50 ms / commit -> client p50 ms", finite(delay["p50"])],
+        ["commit -> cliente p99 ms / commit -> client p99 ms", finite(delay["p99"])],
         ["descartados / dropped (total)", data["dropped_total"]],
     ]
     clients = [f"cliente {i + 1}" for i in range(data["clients"])]
@@ -59,11 +58,11 @@ def _conclusion(data: dict[str, Any]) -> tuple[str, str]:
     delay = data["commit_to_client_ms"]
     pt = [
         f"O cliente mais lento recebeu {worst:.1%} dos {sent} eventos confirmados; atraso commit -> cliente "
-        f"p50 {_ms(delay['p50'])}, p99 {_ms(delay['p99'])}."
+        f"p50 {ms_text(delay['p50'])}, p99 {ms_text(delay['p99'])}."
     ]
     en = [
         f"The slowest client received {worst:.1%} of the {sent} committed events; commit -> client delay "
-        f"p50 {_ms(delay['p50'])}, p99 {_ms(delay['p99'])}."
+        f"p50 {ms_text(delay['p50'])}, p99 {ms_text(delay['p99'])}."
     ]
     if data["dropped_total"]:
         pt.append(
@@ -78,11 +77,3 @@ def _conclusion(data: dict[str, Any]) -> tuple[str, str]:
         pt.append("Nenhum evento descartado: todos os clientes acompanharam.")
         en.append("No event dropped: every client kept up.")
     return " ".join(pt), " ".join(en)
-
-
-def _number(value: float) -> float | None:
-    return None if math.isnan(value) else value
-
-
-def _ms(value: float) -> str:
-    return "-" if math.isnan(value) else f"{value:g} ms"

@@ -124,13 +124,7 @@ def _row(listed: Listed, now_ms: int) -> dict:
         "timestamp": letter.timestamp_ms,
         "age_s": round(letter.age_s(now_ms), 1),
         "replay_of": letter.replay_of,
-        "replayed": None
-        if entry is None
-        else {
-            "copy": entry.copy.id if entry.copy else None,
-            "replay_id": entry.replay_id,
-            "replayed_at": entry.replayed_at,
-        },
+        "replayed": None if entry is None else entry.summary(),
     }
 
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 
-from confluent_kafka import Consumer, IsolationLevel, KafkaException, Message, Producer, TopicPartition
+from confluent_kafka import IsolationLevel, KafkaException, Message, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, OffsetSpec
 
+from gateway.telemetry.xray import IncompleteRead, read_ranges
 from processors.topics import TOPICS, TOPICS_BY_NAME
 from tools.dlq.model import DeadLetter, LedgerEntry, Place
 from tools.provision.topics import provision_topics
@@ -62,46 +61,15 @@ def read_committed(
     (a partial read would make the tools call a dead letter new, or a replayed one pending)."""
     admin = AdminClient({"bootstrap.servers": bootstrap_servers})
     try:
-        ranges = {tp: r for tp, r in committed_ends(admin, topics).items() if r[1] > r[0]}
+        ranges = committed_ends(admin, topics)
     except KafkaException as error:
         raise DlqError(f"broker indisponível / broker unavailable: {error}") from error
-    if not ranges:
-        return []
-    consumer = Consumer(
-        {
-            "bootstrap.servers": bootstrap_servers,
-            "group.id": f"dlq-tools-{uuid.uuid4().hex[:8]}",  # never commits: a throwaway group
-            "enable.auto.commit": False,
-            "isolation.level": "read_committed",
-            "auto.offset.reset": "earliest",  # retention removed the start meanwhile: read what is left
-        }
-    )
-    records: list[Message] = []
     try:
-        consumer.assign([TopicPartition(t, p, start) for (t, p), (start, _) in ranges.items()])
-        pending = dict(ranges)
-        deadline = time.monotonic() + deadline_s
-        while pending:
-            if time.monotonic() > deadline:
-                raise DlqError(
-                    f"leitura incompleta após {deadline_s:.0f} s / incomplete read: {sorted(pending)}"
-                )
-            for message in consumer.consume(1000, timeout=0.2):
-                if message.error() is None:
-                    if message.offset() < ranges[(message.topic(), message.partition())][1]:
-                        records.append(message)
-                elif message.error().fatal():
-                    raise DlqError(f"erro do consumidor / consumer error: {message.error()}")
-            # Positions move past aborted records and transaction markers too: they tell when a range is done.
-            positions = consumer.position([TopicPartition(t, p) for t, p in pending])
-            pending = {
-                (tp.topic, tp.partition): pending[(tp.topic, tp.partition)]
-                for tp in positions
-                if tp.offset < pending[(tp.topic, tp.partition)][1]
-            }
-    finally:
-        consumer.close()
-    return records
+        return read_ranges(
+            bootstrap_servers, ranges, "read_committed", deadline_s, group_prefix="dlq-tools", complete=True
+        )
+    except IncompleteRead as error:
+        raise DlqError(str(error)) from error
 
 
 def read_dead_letters(bootstrap_servers: str) -> list[DeadLetter]:

@@ -267,6 +267,14 @@ class LedgerEntry:
             }
         ).encode()
 
+    def summary(self) -> dict[str, str | None]:
+        """What the list (CLI and dashboard) says about a replayed dead letter."""
+        return {
+            "copy": self.copy.id if self.copy else None,
+            "replay_id": self.replay_id,
+            "replayed_at": self.replayed_at,
+        }
+
     @classmethod
     def from_json(cls, value: bytes) -> LedgerEntry:
         body = json.loads(value)

@@ -153,6 +153,68 @@ class NumberedProducer:
         return report
 
 
+class Experiment:
+    """One scenario once its topic is ready: the numbered producer, the timeline of what was done to the
+    cluster (seconds since the first record), and the count at the end."""
+
+    def __init__(
+        self, cluster: LabCluster, topic: str, setting: AcksSetting, rate: float, seconds: float, say: Say
+    ) -> None:
+        self.cluster, self.topic, self.setting, self.say = cluster, topic, setting, say
+        self.first = _warm_up(cluster, topic)
+        log = cluster.root / "logs" / "producer.log"
+        self.producer = NumberedProducer(cluster, topic, setting, rate, log)
+        self.started = self.producer.start()
+        self.timeline: list[tuple[float, str]] = [(0.0, "producing")]
+        say("producing", rate=rate, seconds=seconds)
+
+    def mark(self, event: str, at: float | None = None) -> None:
+        """Put an event on the timeline, at ``at`` (time.monotonic()) or now."""
+        self.timeline.append(((time.monotonic() if at is None else at) - self.started, event))
+
+    def hold(self, until: float) -> None:
+        """Let the producer run until a point of the schedule, failing fast if it broke."""
+        while time.monotonic() < until:
+            self.producer.check()
+            time.sleep(min(0.05, max(0.0, until - time.monotonic())))
+
+    def wait(self, condition: Callable[[PartitionState], bool], what: str) -> PartitionState:
+        """The partition's state once it meets the condition, the producer checked while waiting."""
+        timeout = self.cluster.settings.startup_timeout_s
+        return _wait_partition(self.cluster, self.topic, condition, timeout, what, self.producer)
+
+    def finish(
+        self,
+        leader_killed: int,
+        new_leader: int | None,
+        leader_change_s: float | None,
+        back_in_isr_s: float | None,
+        unclean_election: bool = False,
+    ) -> ScenarioResult:
+        """Stop producing, wait for every report, read the partition back and count."""
+        self.say("flushing", sent=self.producer.sent)
+        produce_s = self.producer.close()
+        _wait_settled_high_watermark(self.cluster, self.topic)
+        self.say("reading", topic=self.topic)
+        log = read_partition(self.cluster.bootstrap_servers, self.topic, self.first)
+        setting = self.setting
+        return ScenarioResult(
+            setting.key,
+            setting.label,
+            setting.acks,
+            setting.idempotence,
+            self.topic,
+            count(self.producer.sent, self.producer.deliveries, log),
+            leader_killed,
+            new_leader,
+            leader_change_s,
+            back_in_isr_s,
+            produce_s,
+            unclean_election=unclean_election,
+            timeline=self.timeline,
+        )
+
+
 def run_failover(
     cluster: LabCluster, setting: AcksSetting, seconds: float, rate: float, say: Say
 ) -> ScenarioResult:
@@ -165,53 +227,31 @@ def run_failover(
     )
     say("topic", setting=setting.label, topic=topic, leader=initial.leader, isr=_nodes(initial.isr))
 
-    first = _warm_up(cluster, topic)
-    producer = NumberedProducer(cluster, topic, setting, rate, cluster.root / "logs" / "producer.log")
-    started = producer.start()
-    timeline: list[tuple[float, str]] = [(0.0, "producing")]
-    say("producing", rate=rate, seconds=seconds)
-    _hold(producer, started + seconds * KILL_AT)
+    run = Experiment(cluster, topic, setting, rate, seconds, say)
+    run.hold(run.started + seconds * KILL_AT)
 
     state = cluster.partition(topic) or initial
     victim = state.leader
     killed_at = time.monotonic()
     cluster.kill(victim)
-    timeline.append((killed_at - started, f"SIGKILL node {victim}"))
-    say("killed", node=victim, sent=producer.sent)
+    run.mark(f"SIGKILL node {victim}", at=killed_at)
+    say("killed", node=victim, sent=run.producer.sent)
 
-    after = _wait_partition(
-        cluster, topic, lambda p: p.leader not in (-1, victim), timeout, "a new leader", producer
-    )
+    after = run.wait(lambda p: p.leader not in (-1, victim), "a new leader")
     change_s = time.monotonic() - killed_at
-    timeline.append((time.monotonic() - started, f"leader {after.leader}"))
+    run.mark(f"leader {after.leader}")
     say("new_leader", node=after.leader, seconds=change_s, isr=_nodes(after.isr))
 
     cluster.restart(victim)
-    timeline.append((time.monotonic() - started, f"restart node {victim}"))
+    run.mark(f"restart node {victim}")
     say("restarted", node=victim)
-    _wait_partition(cluster, topic, lambda p: victim in p.isr, timeout, f"node {victim} in the ISR", producer)
+    run.wait(lambda p: victim in p.isr, f"node {victim} in the ISR")
     back_s = time.monotonic() - killed_at
-    timeline.append((time.monotonic() - started, f"node {victim} in ISR"))
+    run.mark(f"node {victim} in ISR")
     say("back_in_isr", node=victim, seconds=back_s)
 
-    _hold(producer, started + seconds)
-    say("flushing", sent=producer.sent)
-    produce_s = producer.close()
-    counts = _read_and_count(cluster, topic, first, producer, say)
-    return ScenarioResult(
-        setting.key,
-        setting.label,
-        setting.acks,
-        setting.idempotence,
-        topic,
-        counts,
-        victim,
-        after.leader,
-        change_s,
-        back_s,
-        produce_s,
-        timeline=timeline,
-    )
+    run.hold(run.started + seconds)
+    return run.finish(victim, after.leader, change_s, back_s)
 
 
 def run_unclean(cluster: LabCluster, seconds: float, rate: float, say: Say) -> ScenarioResult:
@@ -235,63 +275,41 @@ def run_unclean(cluster: LabCluster, seconds: float, rate: float, say: Say) -> S
     _wait_partition(cluster, topic, lambda p: p.leader == leader and len(p.isr) == 2, timeout, "ISR of 2")
     say("unclean_topic", topic=topic, leader=leader, follower=follower, keeper=keeper)
 
-    first = _warm_up(cluster, topic)
-    producer = NumberedProducer(cluster, topic, UNCLEAN, rate, cluster.root / "logs" / "producer.log")
-    started = producer.start()
-    timeline: list[tuple[float, str]] = [(0.0, "producing")]
-    say("producing", rate=rate, seconds=seconds)
+    run = Experiment(cluster, topic, UNCLEAN, rate, seconds, say)
     phase = seconds / 3
-    _hold(producer, started + phase)
+    run.hold(run.started + phase)
 
-    alone_from = producer.sent  # from here on, what the leader acknowledges exists on the leader only
+    alone_from = run.producer.sent  # from here on, what the leader acknowledges exists on the leader only
     cluster.kill(follower)
-    timeline.append((time.monotonic() - started, f"SIGKILL follower {follower}"))
-    say("follower_killed", node=follower, sent=producer.sent)
-    _wait_partition(cluster, topic, lambda p: p.isr == (leader,), timeout, "the ISR to shrink", producer)
-    timeline.append((time.monotonic() - started, f"ISR = [{leader}]"))
-    say("isr_shrank", leader=leader, seconds=time.monotonic() - started)
-    _hold(producer, time.monotonic() + phase)
+    run.mark(f"SIGKILL follower {follower}")
+    say("follower_killed", node=follower, sent=run.producer.sent)
+    run.wait(lambda p: p.isr == (leader,), "the ISR to shrink")
+    run.mark(f"ISR = [{leader}]")
+    say("isr_shrank", leader=leader, seconds=time.monotonic() - run.started)
+    run.hold(time.monotonic() + phase)
 
     before = cluster.partition(topic)
     killed_at = time.monotonic()
     cluster.kill(leader)
-    timeline.append((killed_at - started, f"SIGKILL leader {leader}"))
-    say("leader_alone_killed", node=leader, alone=producer.sent - alone_from)
+    run.mark(f"SIGKILL leader {leader}", at=killed_at)
+    say("leader_alone_killed", node=leader, alone=run.producer.sent - alone_from)
     cluster.restart(follower)
-    timeline.append((time.monotonic() - started, f"restart follower {follower}"))
+    run.mark(f"restart follower {follower}")
     say("restarted", node=follower)
-    after = _wait_partition(
-        cluster, topic, lambda p: p.leader not in (-1, leader), timeout, "an unclean election", producer
-    )
+    after = run.wait(lambda p: p.leader not in (-1, leader), "an unclean election")
     change_s = time.monotonic() - killed_at
-    timeline.append((time.monotonic() - started, f"leader {after.leader}"))
+    run.mark(f"leader {after.leader}")
     say("unclean_leader", node=after.leader, seconds=change_s)
-    _hold(producer, time.monotonic() + phase)
+    run.hold(time.monotonic() + phase)
 
     cluster.restart(leader)
-    timeline.append((time.monotonic() - started, f"restart node {leader}"))
+    run.mark(f"restart node {leader}")
     say("restarted", node=leader)
-    _wait_partition(cluster, topic, lambda p: leader in p.isr, timeout, f"node {leader} in the ISR", producer)
+    run.wait(lambda p: leader in p.isr, f"node {leader} in the ISR")
     back_s = time.monotonic() - killed_at
     say("back_in_isr", node=leader, seconds=back_s)
-    say("flushing", sent=producer.sent)
-    produce_s = producer.close()
-    counts = _read_and_count(cluster, topic, first, producer, say)
-    return ScenarioResult(
-        UNCLEAN.key,
-        UNCLEAN.label,
-        UNCLEAN.acks,
-        UNCLEAN.idempotence,
-        topic,
-        counts,
-        leader,
-        after.leader,
-        change_s,
-        back_s,
-        produce_s,
-        unclean_election=before is not None and after.leader not in before.isr,
-        timeline=timeline,
-    )
+    unclean = before is not None and after.leader not in before.isr
+    return run.finish(leader, after.leader, change_s, back_s, unclean_election=unclean)
 
 
 def read_partition(bootstrap_servers: str, topic: str, first: int = 0, timeout_s: float = 60) -> list[int]:
@@ -340,15 +358,6 @@ def _warm_up(cluster: LabCluster, topic: str) -> int:
     if not offsets or offsets[0] < 0:
         raise StackError(f"{topic}: the warm-up record was not acknowledged by every replica")
     return offsets[0] + 1
-
-
-def _read_and_count(
-    cluster: LabCluster, topic: str, first: int, producer: NumberedProducer, say: Say
-) -> AcksCounts:
-    _wait_settled_high_watermark(cluster, topic)
-    say("reading", topic=topic)
-    log = read_partition(cluster.bootstrap_servers, topic, first)
-    return count(producer.sent, producer.deliveries, log)
 
 
 def _wait_settled_high_watermark(cluster: LabCluster, topic: str) -> None:
@@ -405,13 +414,6 @@ def _wait_partition(
 
     wait_until(check, timeout_s=timeout_s, what=f"{topic}: {what}", interval_s=0.1)
     return found[-1]
-
-
-def _hold(producer: NumberedProducer, until: float) -> None:
-    """Let the producer run until a point of the experiment's schedule, failing fast if it broke."""
-    while time.monotonic() < until:
-        producer.check()
-        time.sleep(min(0.05, max(0.0, until - time.monotonic())))
 
 
 def _number(key: bytes | None) -> int:

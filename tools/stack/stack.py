@@ -159,3 +159,16 @@ def require_healthy(stack: Stack) -> None:
         raise StackError(
             f"Componentes fora do ar / components down: {', '.join(sick)}. Run `pedidos stack up`."
         )
+
+
+def require_kafka(settings: Settings) -> list[int] | None:
+    """StackError naming every broker that does not answer; else the broker pids, to sample their CPU (None
+    when a broker runs but not from this state dir: its pid is unknown)."""
+    nodes = [KafkaNode(settings, n) for n in range(1, settings.kafka_brokers + 1)]
+    down = [node.address for node in nodes if not node.healthy()]
+    if down:
+        raise StackError(
+            f"Kafka fora do ar / Kafka is down at {', '.join(down)}: rode / run `pedidos stack up`"
+        )
+    pids = [node.process.pid() for node in nodes]
+    return None if any(pid is None for pid in pids) else [pid for pid in pids if pid is not None]

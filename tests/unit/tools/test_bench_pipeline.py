@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import math
+import time
 
 import fastavro
 import pytest
@@ -201,3 +202,22 @@ def test_the_conclusion_states_the_ratios_and_what_each_latency_means():
     assert "100 ms: 0.80 (0.70-0.90)" in pt and "100 ms: 0.80 (0.70-0.90)" in en
     assert "3 rodada(s)" in pt and "Quix, both EOS" not in en
     assert "pré-carregado" in pt and "pre-filled" in en
+
+
+def test_both_stages_measure_the_drain_the_same_way_until_the_input_is_covered():
+    measured = workload.DrainMeasurements({("in", 0): 3, ("in", 1): 1})
+    measured.record_seen()
+    first = measured.first_record_s
+    measured.record_seen()  # only the first record starts the clock
+    assert measured.first_record_s == first
+
+    measured.committed_step(time.perf_counter(), {("in", 0): 2, ("in", 1): 1}, 3)
+    assert not measured.drained  # partition 0 still has a record to commit
+    measured.committed_step(time.perf_counter(), {("in", 0): 3}, 1)
+    assert measured.drained
+
+    result = measured.result("quix", {"quixstreams": "3.28.1"}, aborts=0)
+    assert result["implementation"] == "quix" and result["client"] == {"quixstreams": "3.28.1"}
+    assert result["commit_records"] == [3, 1] and result["records_processed"] == 4
+    assert len(result["commit_s"]) == 2 and result["drain_s"] >= sum(result["commit_s"]) >= 0
+    assert result["cpu_s"] >= 0 and result["aborts"] == 0

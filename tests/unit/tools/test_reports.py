@@ -1,7 +1,21 @@
 import json
+import math
 from pathlib import Path
 
-from tools.reports import BarChart, LineChart, Report, Table, publish
+import click
+from click.testing import CliRunner
+
+from tools.reports import (
+    BarChart,
+    LineChart,
+    Report,
+    Table,
+    finite,
+    json_option,
+    ms_text,
+    publish,
+    write_json,
+)
 
 
 def test_table_aligns_columns_and_marks_missing_values() -> None:
@@ -33,3 +47,26 @@ def test_publish_writes_json_and_png(tmp_path: Path) -> None:
     assert body["conclusion"] == {"pt": "Nada se perdeu.", "en": "Nothing was lost."}
     assert (tmp_path / "bench-example.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "Nothing was lost." in printed and "Example" in printed
+
+
+def test_json_option_writes_the_bare_figures_only_when_asked(tmp_path: Path) -> None:
+    @click.command()
+    @json_option
+    def measure(json_path: Path | None) -> None:
+        write_json(json_path, {"p99_ms": 12.5, "aviso": "não"})
+
+    target = tmp_path / "deep" / "figures.json"
+    result = CliRunner().invoke(measure, ["--json", str(target)])
+    assert result.exit_code == 0 and f"JSON: {target}" in result.output
+    assert json.loads(target.read_text()) == {"p99_ms": 12.5, "aviso": "não"}
+    assert "não" in target.read_text()  # readable Portuguese, as in the report files
+
+    result = CliRunner().invoke(measure, [])
+    assert result.exit_code == 0 and result.output == ""
+    assert "--json" in CliRunner().invoke(measure, ["--help"]).output
+
+
+def test_missing_figures_show_as_empty_cells_and_dashes() -> None:
+    assert finite(12.5) == 12.5 and finite(math.nan) is None
+    assert ms_text(12.5) == "12.5 ms" and ms_text(math.nan) == "-"
+    assert Table(["p99"], [[finite(math.nan)]]).render().splitlines()[-1] == "-"

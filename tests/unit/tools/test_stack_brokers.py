@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from processors.settings import KAFKA_BROKERS_FILE, Settings, get_settings
 from tools.stack.commands import stack
 from tools.stack.kafka import KafkaNode, process_name
-from tools.stack.procs import ManagedProcess, state_scope
-from tools.stack.stack import cluster_conflict
+from tools.stack.procs import ManagedProcess, StackError, free_port, state_scope
+from tools.stack.stack import cluster_conflict, require_kafka
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
 
@@ -102,3 +102,10 @@ def test_stack_status_follows_the_recorded_size_without_a_flag(tmp_path, monkeyp
     assert [r["name"] for r in rows] == ["postgres", "kafka-1", "kafka-2", "kafka-3", "registry"]
     assert [r["address"] for r in rows[1:4]] == ["127.0.0.1:9092", "127.0.0.1:9093", "127.0.0.1:9094"]
     assert result.exit_code == 1  # nothing of this state dir runs
+
+
+def test_a_bench_is_told_which_broker_is_down_before_it_starts(tmp_path):
+    port = free_port()  # nothing listens there
+    settings = Settings(state_dir=tmp_path, kafka_port=port, kafka_brokers=1)
+    with pytest.raises(StackError, match=f"127.0.0.1:{port}: rode / run `pedidos stack up`"):
+        require_kafka(settings)

@@ -1,7 +1,20 @@
 // Drill faults and retries: the banner, the chart markers, the order story. pt-BR first; spread into pt.ts and
 // en.ts (the type checker keeps the keys equal). {target} is a process (payment-0), a broker (kafka-1),
 // postgres or registry.
+
+// Signal names and placeholders read the same in both languages.
+const faultsBoth = {
+  'fault.state.other': '{target}: {kind}',
+  'fault.short.sigkill': '{target} SIGKILL',
+  'fault.short.sigstop': '{target} SIGSTOP',
+  'fault.short.broker-hard': '{target} SIGKILL',
+  'fault.short.broker-clean': '{target} SIGTERM',
+  'fault.short.other': '{target} {kind}',
+  'fault.span': '{from} → {to} ({d})',
+};
+
 export const faultsPt = {
+  ...faultsBoth,
   'drill.banner': 'Drill em andamento: {scenario}',
   'drill.elapsed': 'há {elapsed}',
   'drill.count': '{n} falha(s) até agora',
@@ -21,22 +34,15 @@ export const faultsPt = {
   'fault.state.poison': 'registros envenenados em {target}',
   'fault.state.slow': '{target} lento, sem chamar poll',
   'fault.state.exit': '{target} saiu sozinho',
-  'fault.state.other': '{target}: {kind}',
-  'fault.short.sigkill': '{target} SIGKILL',
   'fault.short.crash-point': '{target} crash',
-  'fault.short.sigstop': '{target} SIGSTOP',
-  'fault.short.broker-hard': '{target} SIGKILL',
-  'fault.short.broker-clean': '{target} SIGTERM',
   'fault.short.db-outage': 'PostgreSQL fora',
   'fault.short.registry-outage': 'registry fora',
   'fault.short.cold-restart': '{target} restart frio',
   'fault.short.poison': 'veneno',
   'fault.short.slow': '{target} lento',
   'fault.short.exit': '{target} saiu',
-  'fault.short.other': '{target} {kind}',
   'fault.observed': 'observado pelo drill (não injetado)',
   'fault.ongoing': 'em andamento',
-  'fault.span': '{from} → {to} ({d})',
   'fault.ended.healed': 'curada',
   'fault.ended.instant': 'instantânea',
   'fault.ended.drill-ended': 'encerrada com o drill',
@@ -53,6 +59,7 @@ export const faultsPt = {
 };
 
 export const faultsEn: Record<keyof typeof faultsPt, string> = {
+  ...faultsBoth,
   'drill.banner': 'Drill running: {scenario}',
   'drill.elapsed': 'for {elapsed}',
   'drill.count': '{n} fault(s) so far',
@@ -72,22 +79,15 @@ export const faultsEn: Record<keyof typeof faultsPt, string> = {
   'fault.state.poison': 'poison records in {target}',
   'fault.state.slow': '{target} slow, not calling poll',
   'fault.state.exit': '{target} exited by itself',
-  'fault.state.other': '{target}: {kind}',
-  'fault.short.sigkill': '{target} SIGKILL',
   'fault.short.crash-point': '{target} crash',
-  'fault.short.sigstop': '{target} SIGSTOP',
-  'fault.short.broker-hard': '{target} SIGKILL',
-  'fault.short.broker-clean': '{target} SIGTERM',
   'fault.short.db-outage': 'PostgreSQL down',
   'fault.short.registry-outage': 'registry down',
   'fault.short.cold-restart': '{target} cold restart',
   'fault.short.poison': 'poison',
   'fault.short.slow': '{target} slow',
   'fault.short.exit': '{target} exited',
-  'fault.short.other': '{target} {kind}',
   'fault.observed': 'observed by the drill (not injected)',
   'fault.ongoing': 'ongoing',
-  'fault.span': '{from} → {to} ({d})',
   'fault.ended.healed': 'healed',
   'fault.ended.instant': 'instantaneous',
   'fault.ended.drill-ended': 'closed with the drill',

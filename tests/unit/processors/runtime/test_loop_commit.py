@@ -6,6 +6,7 @@ so three records make a commit due, and whatever is still open at the stop is co
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -211,3 +212,24 @@ def test_the_real_crash_is_an_immediate_process_exit(monkeypatch):
     with pytest.raises(Crashed):
         loop_module._crash("fenced")
     assert exits == [1]
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_transactional_call_that_hangs_past_the_watchdog_makes_the_process_exit(loop, crashes, monkeypatch):
+    monkeypatch.setattr(loop_module, "CALL_WATCHDOG_S", 0.05)
+    deadline = time.monotonic() + 5
+
+    def send_offsets_to_transaction() -> str:  # as librdkafka#5456: never returns by itself
+        while not crashes and time.monotonic() < deadline:
+            threading.Event().wait(0.01)
+        return "released by the test"
+
+    loop._retrying(send_offsets_to_transaction)
+    assert crashes == ["send_offsets_to_transaction hung for 0.05 s"]
+
+
+def test_a_call_that_returns_in_time_disarms_the_watchdog(loop, crashes, monkeypatch):
+    monkeypatch.setattr(loop_module, "CALL_WATCHDOG_S", 0.05)
+    assert loop._retrying(lambda: "ok") == "ok"
+    threading.Event().wait(0.1)  # past the watchdog's time: it must have been cancelled
+    assert crashes == []
