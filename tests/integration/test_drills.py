@@ -118,9 +118,14 @@ def test_zombie(settings, tmp_path):
 @pytest.mark.timeout(420)
 def test_broker_bounce(settings, tmp_path):
     # A processor stuck in a transactional call after the bounce (librdkafka#5456) is restarted by the
-    # runtime's watchdog after CALL_WATCHDOG_S: the settle deadline must outlast it.
+    # runtime's watchdog after CALL_WATCHDOG_S: the settle and drain deadlines must outlast it.
     options = DrillOptions(
-        rate=10, duration_s=12, warmup_s=3, tail_s=3, settle_s=CALL_WATCHDOG_S + 90, drain_s=30
+        rate=10,
+        duration_s=12,
+        warmup_s=3,
+        tail_s=3,
+        settle_s=CALL_WATCHDOG_S + 90,
+        drain_s=CALL_WATCHDOG_S + 60,
     )
     result = drill(settings, BrokerBounce(("hard", "clean"), down_s=3, gap_s=3), tmp_path, options)
     assert_clean(result, "broker-hard")
