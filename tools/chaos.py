@@ -128,6 +128,21 @@ def run_kill(
     return report, results
 
 
+def ready_for_own_processors() -> Settings:
+    """The stack is healthy and the `make run` services are down: a drill runs processors with their ids."""
+    settings = get_settings()
+    try:
+        require_healthy(Stack(settings))
+    except StackError as error:
+        raise click.ClickException(str(error)) from error
+    if supervisor_process(settings).is_running():
+        raise click.ClickException(
+            "os serviços do `make run` estão no ar e usam os mesmos transactional.ids: "
+            "`pedidos services down` antes / stop `pedidos services` first"
+        )
+    return settings
+
+
 @click.group()
 def chaos() -> None:
     """Falhas de propósito, provadas pela auditoria / deliberate failures, proven by the audit."""
@@ -151,16 +166,7 @@ def kill(
     out_dir: Path | None,
 ) -> None:
     """Mata um processador num ponto do commit e prova que nada se perdeu / kill a processor mid-commit."""
-    settings = get_settings()
-    try:
-        require_healthy(Stack(settings))
-    except StackError as error:
-        raise click.ClickException(str(error)) from error
-    if supervisor_process(settings).is_running():
-        raise click.ClickException(
-            "os serviços do `make run` estão no ar e usam os mesmos transactional.ids: "
-            "`pedidos services down` antes / stop `pedidos services` first"
-        )
+    settings = ready_for_own_processors()
     report, _results = run_kill(
         settings, processor, crash_point, orders, rate, settings.state_dir / "logs" / "chaos", narrator(lang)
     )

@@ -9,7 +9,7 @@ import click
 
 from processors.catalogue import PROCESSORS
 from processors.runtime.crash import CRASH_POINTS
-from processors.settings import get_settings
+from tools.chaos import ready_for_own_processors
 from tools.drills import poison
 from tools.drills.report import build_report
 from tools.drills.runner import DrillOptions, DrillResult, Scenario, run_drill, running_processors
@@ -24,9 +24,7 @@ from tools.drills.scenarios import (
     Zombie,
 )
 from tools.reports import out_dir_option, publish
-from tools.services.commands import supervisor_process
 from tools.stack.procs import StackError
-from tools.stack.stack import Stack, require_healthy
 from tools.verify.command import print_table
 
 
@@ -63,16 +61,7 @@ def drill_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def execute(scenario: Scenario, common: dict[str, Any]) -> DrillResult:
-    settings = get_settings()
-    try:
-        require_healthy(Stack(settings))
-    except StackError as error:
-        raise click.ClickException(str(error)) from error
-    if supervisor_process(settings).is_running():
-        raise click.ClickException(
-            "os serviços do `make run` estão no ar e usam os mesmos transactional.ids: "
-            "`pedidos services down` antes / stop `pedidos services` first"
-        )
+    settings = ready_for_own_processors()
     if pids := running_processors(settings):
         raise click.ClickException(
             f"processadores deste stack já estão rodando (pids {pids}) com os mesmos transactional.ids: "
