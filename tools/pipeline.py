@@ -24,7 +24,7 @@ from processors.catalogue import PROCESSORS, metrics_port
 from processors.runtime.metrics import sample_totals
 from processors.settings import Settings
 from tools.traffic import random_order
-from tools.verify.snapshot import group_lag
+from tools.verify.snapshot import group_lag, input_end_offsets
 
 TERMINAL_TOPICS = ("orders.confirmed", "orders.cancelled")
 
@@ -181,10 +181,15 @@ class OrderWatcher:
 
 
 def wait_drained(settings: Settings, timeout_s: float = 60) -> dict[str, int]:
-    """Wait until every processor group committed offsets up to the end of its inputs (quiesced)."""
+    """Wait until every processor group committed past what its inputs held when the wait began.
+
+    Only up to those ends: traffic that keeps arriving (the dashboard's generator) must not keep a load test
+    or a drill waiting forever.
+    """
     deadline = time.monotonic() + timeout_s
+    until = input_end_offsets(settings)
     while True:
-        lag = group_lag(settings)
+        lag = group_lag(settings, until=until)
         if not any(lag.values()):
             return lag
         if time.monotonic() > deadline:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -154,8 +155,9 @@ def read_from(
     starts: dict[tuple[str, int], int],
     isolation: str = "read_committed",
     timeout_s: float = 90,
+    ends: dict[tuple[str, int], int] | None = None,
 ) -> list[tuple[str, int, int, bytes]]:
-    """Every record from each partition's start offset up to its current end (high watermark)."""
+    """Every record from each partition's start offset up to ``ends`` (default: its high watermark now)."""
     consumer = Consumer(
         {
             "bootstrap.servers": bootstrap,
@@ -165,7 +167,11 @@ def read_from(
         }
     )
     try:
-        ends = {tp: consumer.get_watermark_offsets(TopicPartition(*tp), timeout=10)[1] for tp in starts}
+        known = ends or {}
+        ends = {
+            **end_offsets(consumer, [tp for tp in starts if tp not in known]),
+            **{tp: known[tp] for tp in starts if tp in known},
+        }
         pending = {tp for tp, end in ends.items() if end > starts[tp]}
         consumer.assign([TopicPartition(t, p, starts[(t, p)]) for t, p in pending])
         records: list[tuple[str, int, int, bytes]] = []
@@ -175,7 +181,7 @@ def read_from(
                 # An open transaction pins read_committed below the end: report it instead of guessing.
                 raise TimeoutError(f"{isolation}: end offsets {ends} not reached in {timeout_s:.0f} s")
             for message in consumer.consume(1000, timeout=0.5):
-                if message.error() is None:
+                if message.error() is None and message.offset() < ends[message.topic(), message.partition()]:
                     records.append(
                         (message.topic(), message.partition(), message.offset(), message.value() or b"")
                     )
@@ -186,6 +192,25 @@ def read_from(
         return records
     finally:
         consumer.close()
+
+
+def end_offsets(consumer: Consumer, partitions: Iterable[tuple[str, int]]) -> dict[tuple[str, int], int]:
+    return {tp: consumer.get_watermark_offsets(TopicPartition(*tp), timeout=10)[1] for tp in partitions}
+
+
+def input_end_offsets(settings: Settings) -> dict[tuple[str, int], int]:
+    """Where every processor input partition ends now: records past this are someone else's traffic."""
+    probe = Consumer({"bootstrap.servers": settings.bootstrap_servers, "group.id": "audit-probe"})
+    try:
+        partitions = {
+            (t, p)
+            for topics in GROUP_INPUTS.values()
+            for t in topics
+            for p in probe.list_topics(t, timeout=10).topics[t].partitions
+        }
+        return end_offsets(probe, partitions)
+    finally:
+        probe.close()
 
 
 def committed_offsets(settings: Settings) -> dict[str, dict[tuple[str, int], int]]:
@@ -212,16 +237,18 @@ def committed_offsets(settings: Settings) -> dict[str, dict[tuple[str, int], int
 
 
 def group_lag(
-    settings: Settings, committed: dict[str, dict[tuple[str, int], int]] | None = None
+    settings: Settings,
+    committed: dict[str, dict[tuple[str, int], int]] | None = None,
+    until: dict[tuple[str, int], int] | None = None,
 ) -> dict[str, int]:
-    """Per processor group: input records past its committed offsets (0 = drained).
+    """Per processor group: input records past its committed offsets (0 = drained), up to ``until``.
 
     Counted by reading, not by subtracting offsets: the commit marker that ends a transaction takes an offset
     of its own, so a fully processed partition still ends one offset past its committed position.
     """
     committed = committed or committed_offsets(settings)
     return {
-        group: len(read_from(settings.bootstrap_servers, starts, timeout_s=30))
+        group: len(read_from(settings.bootstrap_servers, starts, timeout_s=30, ends=until))
         for group, starts in committed.items()
     }
 
