@@ -34,9 +34,9 @@ MAX_INSTANCES = 10  # each processor owns a block of ten metrics ports
 def build_handler(name: str, settings: Settings, codec: AvroCodec) -> Handler:
     if name == "payment":
         simulation = PaymentSimulation(settings.payment_failure_probability, settings.payment_latency_ms)
-        return PaymentHandler(simulation, Database(settings.database_url))
+        return PaymentHandler(simulation, database(settings))
     if name == "inventory":
-        return InventoryHandler(Database(settings.database_url), codec)
+        return InventoryHandler(database(settings), codec)
     if name == "orchestrator":
         deadlines = Deadlines(
             timedelta(seconds=settings.saga_payment_timeout_s),
@@ -44,8 +44,12 @@ def build_handler(name: str, settings: Settings, codec: AvroCodec) -> Handler:
         )
         return OrchestratorHandler(settings.bootstrap_servers, codec, deadlines)
     if name == "notification":
-        return NotificationHandler(Database(settings.database_url), codec)
+        return NotificationHandler(database(settings), codec)
     raise ValueError(f"unknown processor {name!r}; choose one of {', '.join(PROCESSORS)}")
+
+
+def database(settings: Settings) -> Database:
+    return Database(settings.database_url, settings.db_lock_timeout_ms, settings.db_idle_in_transaction_ms)
 
 
 def metrics_port(settings: Settings, name: str, instance: int) -> int:

@@ -75,7 +75,7 @@ class Settings(BaseSettings):
 
     startup_timeout_s: float = Field(120.0, description="Deadline for each component to become healthy")
 
-    batch_size: int = Field(100, ge=1, description="Records per processor transaction, at most")
+    batch_size: int = Field(500, ge=1, description="Records per processor transaction, at most")
     commit_interval_ms: int = Field(100, ge=1, description="A processor commits at least this often (ms)")
     transaction_timeout_ms: int = Field(20_000, description="Kafka transaction timeout of the processors")
     max_poll_interval_ms: int = Field(
@@ -86,6 +86,14 @@ class Settings(BaseSettings):
     )
     retry_in_place_budget_ms: int = Field(
         2000, ge=0, description="In-place retry time per transaction, then failures go to retry topics"
+    )
+    db_lock_timeout_ms: int = Field(
+        5000, ge=1, description="A processor's record waits this long for a row another instance holds"
+    )
+    db_idle_in_transaction_ms: int = Field(
+        20_000,
+        ge=1000,
+        description="PostgreSQL ends a processor session idle this long in a transaction (a frozen zombie)",
     )
     metrics_base_port: int = Field(9400, description="Prometheus port of payment-0; see `pedidos processor`")
     crash_at: str | None = Field(None, description="Crash point for the kill demo (after-produce, ...)")

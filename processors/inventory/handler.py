@@ -11,15 +11,15 @@ import psycopg
 from processors.inventory import store
 from processors.inventory.stock import Reserve, decide_reservation, reservation_id_for
 from processors.runtime.crash import CrashPoints
-from processors.runtime.handler import InputRecord, Output, PermanentError, StatelessHandler, follow_up
-from processors.runtime.inbox import Database, process_once
+from processors.runtime.handler import InputRecord, Output, PermanentError, follow_up
+from processors.runtime.inbox import Database, InboxHandler, process_once
 from processors.runtime.serde import AvroCodec
 
 NAME = "inventory"
 WAREHOUSE = "CD-SP-01"
 
 
-class InventoryHandler(StatelessHandler):
+class InventoryHandler(InboxHandler):
     name = NAME
     input_topics = ("payments.confirmed", "inventory.release-requested")
     dlq_topic = "inventory.dlq"
@@ -32,13 +32,9 @@ class InventoryHandler(StatelessHandler):
         if event["event_type"] == "PaymentConfirmed":
             if not event.get("items"):
                 raise PermanentError("PaymentConfirmed without items (a v1 event): nothing to reserve")
-            return process_once(
-                self.db, NAME, record, self.codec, crash, lambda conn: self._reserve(conn, event)
-            )
+            return process_once(self.db, NAME, record, self.codec, lambda conn: self._reserve(conn, event))
         if event["event_type"] == "StockReleaseRequested":
-            return process_once(
-                self.db, NAME, record, self.codec, crash, lambda conn: self._release(conn, event)
-            )
+            return process_once(self.db, NAME, record, self.codec, lambda conn: self._release(conn, event))
         raise PermanentError(f"inventory does not handle {event['event_type']}")
 
     def _reserve(self, conn: psycopg.Connection, event: dict) -> Output:

@@ -13,8 +13,8 @@ import psycopg
 
 from processors.notification.messages import cancelled_message, confirmed_message
 from processors.runtime.crash import CrashPoints
-from processors.runtime.handler import InputRecord, Output, PermanentError, StatelessHandler, follow_up
-from processors.runtime.inbox import Database, process_once
+from processors.runtime.handler import InputRecord, Output, PermanentError, follow_up
+from processors.runtime.inbox import Database, InboxHandler, process_once
 from processors.runtime.serde import AvroCodec
 
 NAME = "notification"
@@ -22,7 +22,7 @@ log = logging.getLogger("pedidos.notification")
 CHANNEL = "email"
 
 
-class NotificationHandler(StatelessHandler):
+class NotificationHandler(InboxHandler):
     name = NAME
     input_topics = ("orders.confirmed", "orders.cancelled")
     dlq_topic = "notifications.dlq"
@@ -33,9 +33,7 @@ class NotificationHandler(StatelessHandler):
     def handle(self, record: InputRecord, crash: CrashPoints) -> list[Output]:
         if record.event["event_type"] not in ("OrderConfirmed", "OrderCancelled"):
             raise PermanentError(f"notification does not handle {record.event['event_type']}")
-        return process_once(
-            self.db, NAME, record, self.codec, crash, lambda conn: self._notify(conn, record.event)
-        )
+        return process_once(self.db, NAME, record, self.codec, lambda conn: self._notify(conn, record.event))
 
     def _notify(self, conn: psycopg.Connection, event: dict) -> Output | None:
         order_id = event["order_id"]

@@ -149,6 +149,9 @@ class OrchestratorHandler:
             )
         raise TypeError(f"unknown saga command {command!r}")
 
+    def prepare_commit(self, crash: CrashPoints) -> None:
+        pass  # the saga's state goes to its changelog topic, inside the Kafka transaction itself
+
     def on_commit(self) -> None:
         self.states.update(self.pending)
         self.pending.clear()

@@ -13,14 +13,14 @@ import time
 
 from processors.payment.simulation import Approved, PaymentSimulation, payment_id_for, refund_id_for
 from processors.runtime.crash import CrashPoints
-from processors.runtime.handler import InputRecord, Output, PermanentError, StatelessHandler, follow_up
-from processors.runtime.inbox import Database, claim_event
+from processors.runtime.handler import InputRecord, Output, PermanentError, follow_up
+from processors.runtime.inbox import Database, InboxHandler, claim_event
 
 NAME = "payment"
 log = logging.getLogger("pedidos.payment")
 
 
-class PaymentHandler(StatelessHandler):
+class PaymentHandler(InboxHandler):
     name = NAME
     input_topics = ("orders.new", "payments.refund-requested")
     dlq_topic = "payments.dlq"

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 
 CRASH_POINTS = ("after-consume", "after-produce", "after-send-offsets", "after-commit", "after-db-commit")
-PER_RECORD_POINTS = ("after-consume", "after-db-commit")
+PER_RECORD_POINTS = ("after-consume",)
 CRASH_SIGNAL_ENV = "PEDIDOS_CRASH_SIGNAL"
 SLOW_MS_ENV = "PEDIDOS_FAULT_SLOW_MS"
 SLOW_AT_ENV = "PEDIDOS_FAULT_SLOW_AT"

@@ -18,6 +18,10 @@ class PermanentError(Exception):
     """The input is valid Avro but can never be processed (invalid business data): dead-letter it."""
 
 
+class TransactionLost(Exception):
+    """Side effects of earlier records in this transaction are gone (the database dropped them): abort it."""
+
+
 # Header carried by every output: epoch ms at which the service consumed the input that caused it.
 CONSUMED_AT_HEADER = "pedidos-consumed-at"
 
@@ -56,6 +60,8 @@ class Handler(Protocol):
 
     def on_revoke(self, partitions: list[tuple[str, int]]) -> None: ...
 
+    def prepare_commit(self, crash: CrashPoints) -> None: ...
+
     def on_commit(self) -> None: ...
 
     def on_abort(self) -> None: ...
@@ -73,6 +79,9 @@ class StatelessHandler:
 
     def on_revoke(self, partitions: list[tuple[str, int]]) -> None:
         pass
+
+    def prepare_commit(self, crash: CrashPoints) -> None:
+        """Make the transaction's side effects outside Kafka durable, just before the Kafka commit."""
 
     def on_commit(self) -> None:
         pass

@@ -4,6 +4,12 @@ In ONE database transaction: claim the input event id, apply the effect, and sto
 If the process dies after the database commit but before the Kafka commit, the input is replayed: the claim
 finds the stored output and re-emits exactly those bytes, and the effect is not applied a second time.
 
+One database transaction spans a whole Kafka transaction, each record's work in a savepoint of its own, and
+commits just before the Kafka commit (``Database.commit``, from the loop through ``prepare_commit``): one WAL
+flush per batch instead of one per record, which is what lets the database-backed processors keep up. A
+record that fails rolls back to its savepoint only; a connection lost mid-batch takes the batch's earlier
+effects with it, so the Kafka transaction must go too (``TransactionLost``).
+
 The claim also records where the input was read (topic, partition, offset). The same event id read again at
 the SAME place is that replay after an aborted transaction: re-emit. Read at ANOTHER place it is a copy of an
 event that already took effect (a DLQ replay re-publishes the original to its partition, after it): the first
@@ -12,26 +18,84 @@ reading's output is committed already, or sits in this same transaction, so noth
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import psycopg
+from psycopg.pq import TransactionStatus
 
 from processors.runtime.crash import CrashPoints
-from processors.runtime.handler import InputRecord, Output
+from processors.runtime.handler import InputRecord, Output, StatelessHandler, TransactionLost
 from processors.runtime.serde import AvroCodec
 
 
 class Database:
-    """One connection per processor instance, reopened after the database went away."""
+    """One connection per processor instance, reopened after the database went away.
 
-    def __init__(self, url: str) -> None:
+    ``lock_timeout_ms`` bounds how long a record waits for a row another instance holds in its batch (a
+    rebalance hand-over, a zombie): past it the record fails like any transient error. A session idle inside
+    a transaction for ``idle_timeout_ms`` (a frozen zombie's) is ended by the server, releasing its locks.
+    """
+
+    def __init__(self, url: str, lock_timeout_ms: int = 5000, idle_timeout_ms: int = 20_000) -> None:
         self.url = url
+        self.options = (
+            f"-c lock_timeout={lock_timeout_ms} -c idle_in_transaction_session_timeout={idle_timeout_ms}"
+        )
         self._conn: psycopg.Connection | None = None
+        self.pending = False  # earlier records of this batch have uncommitted work on the connection
 
     def connection(self) -> psycopg.Connection:
         if self._conn is None or self._conn.closed or self._conn.broken:
-            self._conn = psycopg.connect(self.url, connect_timeout=5)
+            # autocommit: BEGIN and COMMIT are ours to send, one pair per batch
+            self._conn = psycopg.connect(self.url, connect_timeout=5, autocommit=True, options=self.options)
         return self._conn
+
+    @contextmanager
+    def record(self) -> Iterator[psycopg.Connection]:
+        """One record's work, in a savepoint of the batch's transaction (begun by its first record)."""
+        if self.pending and (self._conn is None or self._conn.closed or self._conn.broken):
+            raise TransactionLost("database connection lost, and with it this batch's earlier effects")
+        conn = self.connection()
+        try:
+            if conn.info.transaction_status == TransactionStatus.IDLE:
+                conn.execute("BEGIN")
+            with conn.transaction():  # a savepoint, the batch's transaction being open
+                yield conn
+        except psycopg.Error as error:
+            if self.pending and (conn.closed or conn.broken):
+                raise TransactionLost("database connection lost mid-batch") from error
+            raise
+        self.pending = True
+
+    def commit(self) -> bool:
+        """Commit the batch's transaction; True when there was one. Raises when the commit failed."""
+        conn, self.pending = self._conn, False
+        if conn is None or conn.closed or conn.info.transaction_status == TransactionStatus.IDLE:
+            return False
+        conn.commit()
+        return True
+
+    def rollback(self) -> None:
+        conn, self.pending = self._conn, False
+        if conn is not None and not conn.closed and not conn.broken:
+            try:
+                conn.rollback()
+            except psycopg.Error:
+                conn.close()  # reopened on next use; the server drops the transaction with the session
+
+
+class InboxHandler(StatelessHandler):
+    """A handler whose effects go to PostgreSQL through the inbox: one database transaction per batch."""
+
+    db: Database
+
+    def prepare_commit(self, crash: CrashPoints) -> None:
+        if self.db.commit():
+            crash.reach("after-db-commit")
+
+    def on_abort(self) -> None:
+        self.db.rollback()
 
 
 def process_once(
@@ -39,12 +103,10 @@ def process_once(
     consumer: str,
     record: InputRecord,
     codec: AvroCodec,
-    crash: CrashPoints,
     apply_effect: Callable[[psycopg.Connection], Output | None],
 ) -> list[Output]:
-    conn = db.connection()
     event_id = str(record.event["event_id"])
-    with conn.transaction():
+    with db.record() as conn:
         if not _claim(conn, consumer, record):
             topic, key, value, *source = conn.execute(
                 "SELECT output_topic, output_key, output_value, source_topic, source_partition, "
@@ -64,7 +126,6 @@ def process_once(
             "WHERE consumer = %s AND event_id = %s",
             (output.topic, output.key, encoded, consumer, event_id),
         )
-    crash.reach("after-db-commit")
     return [Output(output.topic, output.key, encoded=encoded, headers=output.headers)]
 
 
@@ -75,8 +136,7 @@ def claim_event(db: Database, consumer: str, record: InputRecord) -> bool:
     Call it once the outputs are computed and nothing can fail any more: a claim made for a record that then
     fails (and is retried from another topic) would turn that retry into a "copy".
     """
-    conn = db.connection()
-    with conn.transaction():
+    with db.record() as conn:
         if _claim(conn, consumer, record):
             return True
         source = conn.execute(

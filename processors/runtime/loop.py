@@ -4,7 +4,8 @@ The commit protocol, per transaction:
   1. consume records (read_committed, auto-commit off) and begin the transaction lazily at the first one;
   2. decode each record (undecodable -> its bytes go to the DLQ topic, inside this transaction), hand it to
      the handler and produce the handler's outputs;
-  3. once ``batch_size`` records or ``commit_interval_s`` have gone by: flush, then
+  3. once ``batch_size`` records or ``commit_interval_s`` have gone by: flush, commit the handler's database
+     work (``prepare_commit``), then
      ``send_offsets_to_transaction(next offsets, consumer_group_metadata())`` with fresh group metadata;
   4. ``commit_transaction()``: outputs and input offsets become visible together, or not at all.
      A retriable commit error means "call commit again", never "abort": the outcome is still unknown;
@@ -46,7 +47,14 @@ from processors.runtime.clients import RuntimeConfig, make_consumer, make_produc
 from processors.runtime.crash import CrashPoints
 from processors.runtime.dlq import dead_letter_headers
 from processors.runtime.errors import Action, classify
-from processors.runtime.handler import CONSUMED_AT_HEADER, Handler, InputRecord, Output, PermanentError
+from processors.runtime.handler import (
+    CONSUMED_AT_HEADER,
+    Handler,
+    InputRecord,
+    Output,
+    PermanentError,
+    TransactionLost,
+)
 from processors.runtime.serde import AvroCodec, PoisonPill
 
 log = logging.getLogger("pedidos.runtime")
@@ -174,6 +182,8 @@ class EosLoop:
         started = time.perf_counter()
         try:
             outputs = self._handle(record)
+        except TransactionLost as error:
+            raise AbortTransaction(f"handler-error: {error}") from error
         except Exception as error:
             self._route_failure(message, record, error)
             return
@@ -185,7 +195,7 @@ class EosLoop:
     def _handle(self, record: InputRecord) -> list[Output]:
         """The handler, retried in place on a transient failure while the transaction's budget lasts."""
         attempts = Retrying(
-            retry=retry_if_not_exception_type(PermanentError),
+            retry=retry_if_not_exception_type((PermanentError, TransactionLost)),
             stop=stop_any(
                 stop_after_attempt(self.config.in_place_attempts),
                 lambda _state: time.monotonic() >= self.in_place_deadline,
@@ -330,6 +340,10 @@ class EosLoop:
     def _commit(self) -> None:
         self._retrying(self.producer.flush, 30)
         self.crash.reach("after-produce")
+        try:  # the database's share first: if it fails, the Kafka transaction can still be aborted
+            self.handler.prepare_commit(self.crash)
+        except Exception as error:
+            raise AbortTransaction(f"handler-error: prepare-commit {type(error).__name__}") from error
         offsets = [TopicPartition(t, p, o) for (t, p), o in self.next_offsets.items()]
         if self.exactly_once:
             if offsets:

@@ -21,7 +21,7 @@ from confluent_kafka import (
 )
 
 from processors.runtime.crash import CrashPoints
-from processors.runtime.handler import InputRecord, Output, PermanentError
+from processors.runtime.handler import InputRecord, Output, PermanentError, TransactionLost
 from processors.runtime.serde import PoisonPill
 
 Journal = list[tuple[Any, ...]]
@@ -229,6 +229,7 @@ class FakeHandler:
     assignment_strategy: str = "cooperative-sticky"
     tick_outputs: list[Output] = field(default_factory=list)
     failed: set[tuple[str, int, int]] = field(default_factory=set)
+    prepare_fails: bool = False  # the next prepare_commit raises, as a database commit that failed
 
     def handle(self, record: InputRecord, crash: CrashPoints) -> list[Output]:
         self.journal.append(("handle", record.topic, record.partition, record.offset))
@@ -241,6 +242,8 @@ class FakeHandler:
             raise ConnectionError("database still away")
         if kind == "invalid":
             raise PermanentError("quantity must be positive")
+        if kind == "lost":
+            raise TransactionLost("database connection lost mid-batch")
         return [Output("out.topic", record.key or "", {"from_offset": record.offset})]
 
     def on_assign(self, partitions: list[tuple[str, int]]) -> None:
@@ -248,6 +251,12 @@ class FakeHandler:
 
     def on_revoke(self, partitions: list[tuple[str, int]]) -> None:
         self.journal.append(("on_revoke", partitions))
+
+    def prepare_commit(self, crash: CrashPoints) -> None:
+        self.journal.append(("prepare_commit",))
+        if self.prepare_fails:
+            self.prepare_fails = False
+            raise ConnectionError("database went away at commit")
 
     def on_commit(self) -> None:
         self.journal.append(("on_commit",))

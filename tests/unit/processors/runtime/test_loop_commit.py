@@ -33,6 +33,7 @@ PROTOCOL = {
     "begin_transaction",
     "produce",
     "flush",
+    "prepare_commit",
     "send_offsets_to_transaction",
     "commit_transaction",
     "abort_transaction",
@@ -68,6 +69,7 @@ def test_a_full_batch_is_committed_in_protocol_order(loop, journal):
         ("produce", "out.topic", "order-1"),
         ("produce", "out.topic", "order-1"),
         ("flush",),
+        ("prepare_commit",),  # the handler's database work commits before the Kafka transaction
         # next offsets = last processed + 1, per partition; metadata fetched at this very moment
         ("send_offsets_to_transaction", {("orders.in", 0): 7, ("payments.in", 2): 41}, GroupMetadata(1)),
         ("commit_transaction",),
@@ -142,23 +144,25 @@ def test_an_abortable_send_offsets_error_aborts_and_rewinds_every_partition_read
     loop.consumer.batches = [batch, batch]  # the rewind makes consume() serve the same records again
     loop.run()
     steps = protocol(journal)
-    assert steps[4:7] == [
+    assert steps[4:8] == [
         ("flush",),
+        ("prepare_commit",),  # the handler's database work commits before the Kafka transaction
         ("send_offsets_to_transaction", {("orders.in", 0): 7, ("payments.in", 2): 41}, GroupMetadata(1)),
         ("abort_transaction",),
     ]
     # every partition of the transaction goes back to its committed offset, or to the beginning without one
-    assert sorted(steps[7:9]) == [
+    assert sorted(steps[8:10]) == [
         ("seek", ("orders.in", 0), 5),
         ("seek", ("payments.in", 2), OFFSET_BEGINNING),
     ]
-    assert steps[9] == ("on_abort",)
-    assert [entry[0] for entry in steps[10:]] == [
+    assert steps[10] == ("on_abort",)
+    assert [entry[0] for entry in steps[11:]] == [
         "begin_transaction",  # the replay runs in a new, lazily begun transaction
         "produce",
         "produce",
         "produce",
         "flush",
+        "prepare_commit",
         "send_offsets_to_transaction",
         "commit_transaction",
         "on_commit",
@@ -234,3 +238,43 @@ def test_a_call_that_returns_in_time_disarms_the_watchdog(loop, crashes, monkeyp
     assert loop._retrying(lambda: "ok") == "ok"
     threading.Event().wait(0.1)  # past the watchdog's time: it must have been cancelled
     assert crashes == []
+
+
+def test_a_failed_database_commit_aborts_the_kafka_transaction_before_its_offsets_are_sent(loop, journal):
+    loop.handler.prepare_fails = True
+    batch = [record("orders.in", 0, i) for i in range(3)]
+    loop.consumer.batches = [batch, batch]
+    loop.run()
+    steps = [entry[0] for entry in protocol(journal)]
+    assert steps[:8] == [
+        "begin_transaction",
+        "produce",
+        "produce",
+        "produce",
+        "flush",
+        "prepare_commit",
+        "abort_transaction",  # no offsets were sent: the records are read again
+        "seek",
+    ]
+    assert steps[8:] == [
+        "on_abort",
+        "begin_transaction",
+        "produce",
+        "produce",
+        "produce",
+        "flush",
+        "prepare_commit",
+        "send_offsets_to_transaction",
+        "commit_transaction",
+        "on_commit",
+    ]
+
+
+def test_a_lost_database_transaction_aborts_the_whole_kafka_transaction_without_retrying(loop, journal):
+    loop.consumer.batches = [[record("orders.in", 0, 0), record("orders.in", 0, 1, kind="lost")]]
+    loop.run()
+    handled = [entry for entry in journal if entry[0] == "handle"]
+    assert handled == [("handle", "orders.in", 0, 0), ("handle", "orders.in", 0, 1)]  # no retry in place
+    steps = [entry[0] for entry in protocol(journal)]
+    assert "abort_transaction" in steps and "commit_transaction" not in steps
+    assert not [entry for entry in journal if entry[0] == "produce" and "retry" in entry[1]]
