@@ -11,8 +11,9 @@ from pathlib import Path
 
 import click
 
-from processors.catalogue import PROCESSORS
+from processors.catalogue import HANDLERS, PROCESSORS
 from processors.runtime.crash import CRASH_POINTS
+from processors.runtime.inbox import InboxHandler
 from processors.runtime.serde import AvroCodec
 from processors.settings import Settings, get_settings
 from processors.topics import TOPICS
@@ -30,15 +31,16 @@ from tools.verify.snapshot import aborted_records, take_snapshot
 OUTPUT_TOPICS = {
     name: tuple(t.name for t in TOPICS if name in t.producers and t.avro_value) for name in PROCESSORS
 }
-DATABASE_PROCESSORS = ("inventory", "notification")  # the only ones with an after-db-commit step
+# The processors whose batches also commit to PostgreSQL: the only ones with an after-db-commit step.
+DATABASE_PROCESSORS = tuple(name for name in PROCESSORS if issubclass(HANDLERS[name], InboxHandler))
 # The N-th arrival at the point crashes: at the commit steps one transaction commits first, so the crash lands
-# mid-run; the per-record steps only count arrivals inside a transaction that already produced output.
+# mid-run; the per-record step only counts arrivals inside a transaction that already produced output.
 CRASH_AFTER = {
     "after-consume": 1,
     "after-produce": 2,
+    "after-db-commit": 2,
     "after-send-offsets": 2,
     "after-commit": 2,
-    "after-db-commit": 1,
 }
 # The victim commits once a second: its transactions span several polls, so a crash finds one open.
 VICTIM_ENV = {"PEDIDOS_COMMIT_INTERVAL_MS": "1000", "PEDIDOS_BATCH_SIZE": "1000"}

@@ -34,10 +34,10 @@ WHAT_THE_CRASH_MEANS = {
         "was aborted or processed again",
     },
     "after-db-commit": {
-        "pt": "gravou o efeito no PostgreSQL (com a saída guardada) e morreu antes do commit no Kafka: na "
-        "repetição, o inbox devolveu a mesma saída e o efeito não foi aplicado de novo",
-        "en": "it wrote its effect to PostgreSQL (with the output stored) and died before the Kafka commit: "
-        "on replay the inbox re-emitted that same output and the effect was not applied twice",
+        "pt": "confirmou os efeitos do lote no PostgreSQL (com as saídas guardadas) e morreu antes do commit "
+        "no Kafka: na repetição, o inbox devolveu as mesmas saídas e nenhum efeito foi aplicado de novo",
+        "en": "it committed the batch's effects to PostgreSQL (with the outputs stored) and died before the "
+        "Kafka commit: on replay the inbox re-emitted those same outputs and no effect was applied twice",
     },
 }
 
