@@ -180,21 +180,29 @@ class OrderWatcher:
         self.consumer.close()
 
 
-def wait_drained(settings: Settings, timeout_s: float = 60) -> dict[str, int]:
-    """Wait until every processor group committed past what its inputs held when the wait began.
+DRAIN_ROUNDS = 12  # order -> payment -> saga -> stock -> saga -> notification, plus compensations
 
-    Only up to those ends: traffic that keeps arriving (the dashboard's generator) must not keep a load test
-    or a drill waiting forever.
+
+def wait_drained(settings: Settings, timeout_s: float = 60) -> dict[str, int]:
+    """Wait until every processor group committed past what its inputs held, round after round.
+
+    A round waits for the records present when it began; processing them writes the next hop's records,
+    which the next round waits for. It ends when a round leaves the inputs exactly as they were (quiet), or
+    after DRAIN_ROUNDS, which outlast the saga's longest chain of hops: whatever still arrives then is other
+    traffic (the dashboard's generator), which must not keep a load test or a drill waiting forever.
     """
     deadline = time.monotonic() + timeout_s
     until = input_end_offsets(settings)
-    while True:
-        lag = group_lag(settings, until=until)
-        if not any(lag.values()):
-            return lag
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"processadores não drenaram em {timeout_s:.0f} s / not drained: {lag}")
-        time.sleep(0.5)  # between lag probes, under the deadline above
+    for _ in range(DRAIN_ROUNDS):
+        while any((lag := group_lag(settings, until=until)).values()):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"processadores não drenaram em {timeout_s:.0f} s / not drained: {lag}")
+            time.sleep(0.5)  # between lag probes, under the deadline above
+        ends = input_end_offsets(settings)
+        if ends == until:
+            break
+        until = ends
+    return lag
 
 
 def wait_assigned(settings: Settings, names: tuple[str, ...] = PROCESSORS, timeout_s: float = 60) -> None:

@@ -52,7 +52,7 @@ class Handler(Protocol):
     name: str  # consumer group and transactional.id prefix
     input_topics: tuple[str, ...]
     dlq_topic: str
-    assignment_strategy: str  # "cooperative-sticky", or "range" when inputs must be co-partitioned
+    assignment_strategy: str  # "range" (the saga needs it: co-partitioned inputs), or "cooperative-sticky"
 
     def handle(self, record: InputRecord, crash: CrashPoints) -> list[Output]: ...
 
@@ -72,7 +72,9 @@ class Handler(Protocol):
 class StatelessHandler:
     """Defaults for handlers that keep no in-memory state between records."""
 
-    assignment_strategy = "cooperative-sticky"
+    # Per topic, each instance a share of every input: cooperative-sticky balances only the partition count,
+    # and left a second payment instance holding nothing but retry topics while the first did all the work.
+    assignment_strategy = "range"
 
     def on_assign(self, partitions: list[tuple[str, int]]) -> None:
         pass

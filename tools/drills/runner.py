@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import os
 import signal
 import threading
@@ -135,6 +136,12 @@ class DrillResult:
         return self.audit_ok and all(c.ok for c in self.checks) and not self.errors
 
 
+def payment_instances(rate: float, settings: Settings) -> int:
+    """Enough payment instances for the load: each waits out the simulated provider's latency one charge at
+    a time, and should spend at most 60% of its time doing so (200 orders/s x 5 ms -> 2 instances)."""
+    return max(1, math.ceil(rate * settings.payment_latency_ms / 1000 / 0.6))
+
+
 class Drill:
     """The running drill as a scenario sees it: the clock, the processes, the stack and the fault log."""
 
@@ -194,7 +201,9 @@ class Drill:
 
     # -- processes ----------------------------------------------------------------------------------------
     def start_processes(self) -> None:
-        for name, count in self.scenario.instances().items():
+        counts = self.scenario.instances()
+        counts["payment"] = max(counts["payment"], payment_instances(self.options.rate, self.settings))
+        for name, count in counts.items():
             for instance in range(count):
                 key = f"{name}-{instance}"
                 env = self.scenario.env_for(name, instance)
