@@ -53,6 +53,16 @@ def test_fill_recoveries_uses_the_start_of_an_instant_fault_and_leaves_observed_
     assert observed.recovery_s is None
 
 
+def test_under_overload_recovery_is_back_to_the_lag_the_fault_found_not_the_warm_up_s():
+    series = samples(5, 5, 100, 300, 250, 120, 90, 60)  # the lag grows anyway; the fault hits at t=2.5
+    fault = Fault(1, "sigkill", "payment-0", "", start_s=2.5, end_s=3.0)
+    analysis.fill_recoveries([fault], series, baseline=5)
+    assert fault.recovery_s == 3.0  # t=6: 90 <= 100, the lag the fault began with
+    calm = Fault(2, "sigkill", "payment-0", "", start_s=0.0, end_s=1.0)
+    analysis.fill_recoveries([calm], samples(2, 40, 3), baseline=5)
+    assert calm.recovery_s == 1.0  # never below the baseline: t=2 (3 <= 5)
+
+
 def test_peak_lag_in_total_and_per_group():
     series = [
         Sample(0, {"payment": 3, "inventory": 1}),

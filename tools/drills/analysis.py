@@ -8,7 +8,9 @@ Definitions the report states (and the tests pin down):
 - a fault ends when its cause is removed: the killed process restarted, SIGCONT sent, the broker, database or
   registry healthy again (an instantaneous fault - poison - ends where it starts);
 - recovery time: from a fault's end to the first sample, at or after it, whose total lag is back at or under
-  the baseline; None when that never happened before sampling stopped.
+  the level it had when the fault began (never below the baseline); None when that never happened before
+  sampling stopped. Under a load the machine cannot keep up with, the lag grows with or without a fault; the
+  level at the fault's start, not the warm-up's, is what "the fault's backlog is worked off" means there.
 """
 
 from __future__ import annotations
@@ -67,11 +69,23 @@ def recovery_seconds(samples: Sequence[Sample], end_s: float, baseline: int) -> 
     return None
 
 
+def lag_at(samples: Sequence[Sample], t_s: float) -> int | None:
+    """The total lag of the last sample before ``t_s``."""
+    level = None
+    for sample in samples:
+        if sample.t_s >= t_s:
+            break
+        if sample.total is not None:
+            level = sample.total
+    return level
+
+
 def fill_recoveries(faults: Sequence[Fault], samples: Sequence[Sample], baseline: int) -> None:
     for fault in faults:
         if fault.injected:
             end = fault.end_s if fault.end_s is not None else fault.start_s
-            fault.recovery_s = recovery_seconds(samples, end, baseline)
+            level = max(baseline, lag_at(samples, fault.start_s) or 0)
+            fault.recovery_s = recovery_seconds(samples, end, level)
 
 
 def peak_lag(samples: Sequence[Sample]) -> Peak:

@@ -29,11 +29,11 @@ DEFINITIONS = {
     },
     "recovery": {
         "pt": "recuperação: do fim da falha (processo reiniciado, SIGCONT, broker/banco/registry saudável de "
-        "novo) até a primeira amostra com o lag total de volta ao nível de base ou abaixo; '-' se isso não "
-        "aconteceu antes do fim das amostras",
+        "novo) até a primeira amostra com o lag total de volta ao nível do início da falha (nunca abaixo do "
+        "nível de base); '-' se isso não aconteceu antes do fim das amostras",
         "en": "recovery: from the fault's end (process restarted, SIGCONT sent, broker/database/registry "
-        "healthy again) to the first sample whose total lag is back at or under the baseline; '-' if that "
-        "never happened before sampling stopped",
+        "healthy again) to the first sample whose total lag is back at or under its level when the fault "
+        "began (never below the baseline); '-' if that never happened before sampling stopped",
     },
 }
 COLUMNS = (
