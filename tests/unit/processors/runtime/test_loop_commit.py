@@ -42,6 +42,18 @@ PROTOCOL = {
     "on_abort",
 }
 
+COMMITTED_BATCH_OF_THREE = [
+    "begin_transaction",
+    "produce",
+    "produce",
+    "produce",
+    "flush",
+    "prepare_commit",
+    "send_offsets_to_transaction",
+    "commit_transaction",
+    "on_commit",
+]
+
 
 def protocol(journal):
     """The transaction-relevant calls only (no consume, handle, subscribe)."""
@@ -156,17 +168,8 @@ def test_an_abortable_send_offsets_error_aborts_and_rewinds_every_partition_read
         ("seek", ("payments.in", 2), OFFSET_BEGINNING),
     ]
     assert steps[10] == ("on_abort",)
-    assert [entry[0] for entry in steps[11:]] == [
-        "begin_transaction",  # the replay runs in a new, lazily begun transaction
-        "produce",
-        "produce",
-        "produce",
-        "flush",
-        "prepare_commit",
-        "send_offsets_to_transaction",
-        "commit_transaction",
-        "on_commit",
-    ]
+    # the replay runs in a new, lazily begun transaction
+    assert [entry[0] for entry in steps[11:]] == COMMITTED_BATCH_OF_THREE
     assert loop.producer.calls("commit_transaction") == [("commit_transaction",)]
 
 
@@ -256,18 +259,7 @@ def test_a_failed_database_commit_aborts_the_kafka_transaction_before_its_offset
         "abort_transaction",  # no offsets were sent: the records are read again
         "seek",
     ]
-    assert steps[8:] == [
-        "on_abort",
-        "begin_transaction",
-        "produce",
-        "produce",
-        "produce",
-        "flush",
-        "prepare_commit",
-        "send_offsets_to_transaction",
-        "commit_transaction",
-        "on_commit",
-    ]
+    assert steps[8:] == ["on_abort", *COMMITTED_BATCH_OF_THREE]
 
 
 def test_a_lost_database_transaction_aborts_the_whole_kafka_transaction_without_retrying(loop, journal):
