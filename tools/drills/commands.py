@@ -49,7 +49,8 @@ def drill_options(command: Callable[..., Any]) -> Callable[..., Any]:
             default=180.0,
             show_default=True,
             type=click.FloatRange(min=5),
-            help="Prazo para todo pedido aceito terminar / deadline for every accepted order to end.",
+            help="Prazo para todo pedido aceito terminar, e depois para os processadores drenarem / deadline "
+            "for every accepted order to end, then for the processors to drain.",
         ),
         click.option("--seed", default=7, show_default=True, type=int),
         click.option("--lang", type=click.Choice(["pt", "en"]), default="pt", show_default=True),
@@ -72,6 +73,9 @@ def execute(scenario: Scenario, common: dict[str, Any]) -> DrillResult:
         duration_s=common["duration"],
         warmup_s=common["warmup"],
         settle_s=common["settle"],
+        # After an overload the compensations (refunds, stock releases) come after the orders' terminal
+        # events: the backlog they leave may take as long to drain as the orders took to end.
+        drain_s=max(DrillOptions.drain_s, common["settle"]),
         seed=common["seed"],
     )
     click.echo(f"Drill {scenario.name}: {scenario.title_pt} / {scenario.title_en}")
