@@ -154,6 +154,7 @@ class FakeConsumer:
         self.committed_offsets: dict[tuple[str, int], int] = {}
         self.generation = 0
         self.loop: Any = None  # set by the test fixture: consume() stops it when the script runs out
+        self.asked: list[int] = []  # num_messages of each consume() call that served a batch
         self.closed = False
 
     def seeks(self) -> dict[tuple[str, int], int]:
@@ -167,6 +168,7 @@ class FakeConsumer:
             self.loop.running = False
             return []
         batch = self.batches.pop(0)
+        self.asked.append(num_messages)
         self.journal.append(("consume", [(m.topic(), m.partition(), m.offset()) for m in batch]))
         return batch
 

@@ -262,3 +262,12 @@ def test_a_lost_database_transaction_aborts_the_whole_kafka_transaction_without_
     steps = [entry[0] for entry in protocol(journal)]
     assert "abort_transaction" in steps and "commit_transaction" not in steps
     assert not [entry for entry in journal if entry[0] == "produce" and "retry" in entry[1]]
+
+
+def test_a_backlog_fills_a_transaction_over_several_consume_calls(make_loop, journal):
+    loop = make_loop(batch_size=250)
+    backlog = [record("orders.in", 0, i) for i in range(250)]
+    loop.consumer.batches = [backlog[:100], backlog[100:200], backlog[200:]]
+    loop.run()
+    assert loop.consumer.asked == [100, 100, 50]  # never more than a chunk, then what the batch has room for
+    assert [entry[0] for entry in protocol(journal)].count("commit_transaction") == 1
