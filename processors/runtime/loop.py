@@ -58,7 +58,7 @@ from processors.runtime.handler import (
 from processors.runtime.serde import AvroCodec, PoisonPill
 
 log = logging.getLogger("pedidos.runtime")
-CALL_WATCHDOG_S = 60  # twice the 30 s every transactional call is given
+CALL_WATCHDOG_S = 60  # twice the 30 s every transactional call is given, for all its retries together
 # Records per consume() call: a transaction spans several calls even when a backlog could fill it in one,
 # so the loop polls (and the after-consume crash point lands mid-transaction) as often under load as without.
 CONSUME_CHUNK = 100
@@ -418,21 +418,22 @@ class EosLoop:
 
     def _retrying(self, call: Callable[..., Any], *args: Any) -> Any:
         name = getattr(call, "__name__", "call")
-        while True:
-            # librdkafka can wait forever inside a transactional call after a broker restart, ignoring its
-            # timeout (confluentinc/librdkafka#5456): past the watchdog, exit, and the restart's
-            # init_transactions() fences and resolves whatever was left open.
-            watchdog = threading.Timer(
-                CALL_WATCHDOG_S, _crash, args=(f"{name} hung for {CALL_WATCHDOG_S} s",)
-            )
-            watchdog.daemon = True
-            watchdog.start()
-            try:
-                return call(*args)
-            except KafkaException as error:
-                self._on_kafka_error(error, name)
-            finally:
-                watchdog.cancel()
+        # After a broker restart librdkafka can wait forever inside a transactional call, ignoring its
+        # timeout (confluentinc/librdkafka#5456), or time out on every call with its request stuck in the
+        # coordinator's queue ("retry call to resume", seen in the full-length broker-bounce drill). One
+        # watchdog over all the calls: past it, exit, and the restart's init_transactions() fences and
+        # resolves what was left open.
+        watchdog = threading.Timer(CALL_WATCHDOG_S, _crash, args=(f"{name} hung for {CALL_WATCHDOG_S} s",))
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            while True:
+                try:
+                    return call(*args)
+                except KafkaException as error:
+                    self._on_kafka_error(error, name)
+        finally:
+            watchdog.cancel()
 
     def _on_kafka_error(self, error: KafkaException, where: str) -> None:
         action = classify(error)

@@ -236,6 +236,22 @@ def test_a_transactional_call_that_hangs_past_the_watchdog_makes_the_process_exi
     assert exits == ["send_offsets_to_transaction hung for 0.05 s"]
 
 
+def test_a_call_that_times_out_again_and_again_meets_the_watchdog_too(loop, monkeypatch):
+    exits: list[str] = []
+    monkeypatch.setattr(loop_module, "_crash", exits.append)
+    monkeypatch.setattr(loop_module, "CALL_WATCHDOG_S", 0.05)
+    monkeypatch.setattr(loop_module.time, "sleep", lambda _s: threading.Event().wait(0.01))
+    deadline = time.monotonic() + 5
+
+    def abort_transaction() -> str:  # each call times out, "retry call to resume", and never gets further
+        if exits or time.monotonic() > deadline:
+            return "released by the test"
+        raise retriable()
+
+    loop._retrying(abort_transaction)
+    assert exits == ["abort_transaction hung for 0.05 s"]
+
+
 def test_a_call_that_returns_in_time_disarms_the_watchdog(loop, crashes, monkeypatch):
     monkeypatch.setattr(loop_module, "CALL_WATCHDOG_S", 0.05)
     assert loop._retrying(lambda: "ok") == "ok"
