@@ -144,7 +144,7 @@ def read_topics(
     """Every record of the topics, from the beginning to their current end, in one consumer."""
     probe = Consumer({"bootstrap.servers": bootstrap, "group.id": "audit-probe"})
     try:
-        starts = {(t, p): 0 for t in topics for p in probe.list_topics(t, timeout=10).topics[t].partitions}
+        starts = dict.fromkeys(partitions_of(probe, topics), 0)
     finally:
         probe.close()
     return read_from(bootstrap, starts, isolation, timeout_s)
@@ -194,6 +194,10 @@ def read_from(
         consumer.close()
 
 
+def partitions_of(consumer: Consumer, topics: Iterable[str]) -> list[tuple[str, int]]:
+    return [(t, p) for t in topics for p in consumer.list_topics(t, timeout=10).topics[t].partitions]
+
+
 def end_offsets(consumer: Consumer, partitions: Iterable[tuple[str, int]]) -> dict[tuple[str, int], int]:
     return {tp: consumer.get_watermark_offsets(TopicPartition(*tp), timeout=10)[1] for tp in partitions}
 
@@ -202,13 +206,8 @@ def input_end_offsets(settings: Settings) -> dict[tuple[str, int], int]:
     """Where every processor input partition ends now: records past this are someone else's traffic."""
     probe = Consumer({"bootstrap.servers": settings.bootstrap_servers, "group.id": "audit-probe"})
     try:
-        partitions = {
-            (t, p)
-            for topics in GROUP_INPUTS.values()
-            for t in topics
-            for p in probe.list_topics(t, timeout=10).topics[t].partitions
-        }
-        return end_offsets(probe, partitions)
+        inputs = {t for topics in GROUP_INPUTS.values() for t in topics}
+        return end_offsets(probe, partitions_of(probe, inputs))
     finally:
         probe.close()
 
@@ -220,11 +219,7 @@ def committed_offsets(settings: Settings) -> dict[str, dict[tuple[str, int], int
     committed: dict[str, dict[tuple[str, int], int]] = {}
     try:
         for group, topics in GROUP_INPUTS.items():
-            partitions = [
-                TopicPartition(t, p)
-                for t in topics
-                for p in probe.list_topics(t, timeout=10).topics[t].partitions
-            ]
+            partitions = [TopicPartition(t, p) for t, p in partitions_of(probe, topics)]
             result = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group, partitions)])[
                 group
             ]
