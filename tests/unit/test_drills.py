@@ -31,35 +31,54 @@ def test_baseline_is_the_highest_total_lag_in_the_last_seconds_of_the_warm_up():
     assert analysis.baseline_lag([], warmup_s=4) == 0
 
 
-def test_recovery_counts_from_the_fault_end_to_the_first_sample_back_at_the_baseline():
-    series = samples(10, 10, 80, 90, 40, 11, 10)
-    assert analysis.recovery_seconds(series, end_s=3, baseline=10) == 3.0  # t=6 is the first <= 10
-    assert analysis.recovery_seconds(series, end_s=3, baseline=40) == 1.0
-    assert analysis.recovery_seconds(series, end_s=0, baseline=10) == 0.0  # no visible impact yet
+def test_recovery_counts_from_the_fault_end_to_the_first_sample_from_which_the_lag_stays_down():
+    series = samples(10, 10, 80, 90, 40, 11, 10, 10)
+    assert analysis.recovery_seconds(series, end_s=3, level=10, until_s=8) == 3.0  # t=6 onwards <= 10
+    assert analysis.recovery_seconds(series, end_s=3, level=40, until_s=8) == 1.0
+    assert analysis.recovery_seconds(samples(5, 5, 5), end_s=0, level=10, until_s=3) == 0.0  # no impact
 
 
-def test_recovery_skips_gaps_and_is_none_when_never_back():
+def test_a_backlog_that_arrives_after_the_fault_ends_is_part_of_its_recovery():
+    series = samples(50, 5, 5, 300, 600, 200, 40, 30)  # the input was held back during the outage (t=0..1)
+    assert analysis.recovery_seconds(series, end_s=1, level=50, until_s=8) == 5.0  # t=1 touches, t=6 stays
+
+
+def test_recovery_skips_gaps_and_is_none_when_still_above_at_the_window_end():
     series = samples(10, None, None, 50, 60)
-    assert analysis.recovery_seconds(series, end_s=1, baseline=10) is None
-    assert analysis.recovery_seconds(samples(10, None, 5), end_s=1, baseline=10) == 1.0
+    assert analysis.recovery_seconds(series, end_s=1, level=10, until_s=5) is None
+    assert analysis.recovery_seconds(samples(10, None, 5), end_s=1, level=10, until_s=3) == 1.0
+    draining = samples(10, 90, 90, 5, 5)  # the load stopped at t=3; the drain does not count
+    assert analysis.recovery_seconds(draining, end_s=1, level=10, until_s=3) is None
+    no_sample = analysis.recovery_seconds(draining, end_s=2, level=10, until_s=2)
+    assert no_sample is None
 
 
 def test_fill_recoveries_uses_the_start_of_an_instant_fault_and_leaves_observed_events_alone():
-    series = samples(5, 5, 50, 5)
+    series = samples(5, 5, 50, 5, 5)
     instant = Fault(1, "poison", "orders.new", "", start_s=2.0)
     observed = Fault(2, "exit", "payment-0", "", start_s=2.0, end_s=2.0, injected=False)
-    analysis.fill_recoveries([instant, observed], series, baseline=5)
+    analysis.fill_recoveries([instant, observed], series, baseline=5, load_s=5)
     assert instant.recovery_s == 1.0
     assert observed.recovery_s is None
+
+
+def test_each_recovery_is_watched_until_the_next_injected_fault_begins():
+    series = samples(5, 5, 50, 5, 5, 80, 90, 70, 60, 5)
+    first = Fault(1, "sigkill", "payment-0", "", start_s=1.5, end_s=2.0)
+    second = Fault(2, "sigkill", "payment-1", "", start_s=4.5, end_s=5.0)
+    exit_seen = Fault(3, "exit", "payment-1", "", start_s=3.5, end_s=3.5, injected=False)
+    analysis.fill_recoveries([second, exit_seen, first], series, baseline=5, load_s=10)
+    assert first.recovery_s == 1.0  # t=3, 4 stay down; the lag the second kill raises is not the first's
+    assert second.recovery_s == 4.0  # t=9
 
 
 def test_under_overload_recovery_is_back_to_the_lag_the_fault_found_not_the_warm_up_s():
     series = samples(5, 5, 100, 300, 250, 120, 90, 60)  # the lag grows anyway; the fault hits at t=2.5
     fault = Fault(1, "sigkill", "payment-0", "", start_s=2.5, end_s=3.0)
-    analysis.fill_recoveries([fault], series, baseline=5)
-    assert fault.recovery_s == 3.0  # t=6: 90 <= 100, the lag the fault began with
+    analysis.fill_recoveries([fault], series, baseline=5, load_s=8)
+    assert fault.recovery_s == 3.0  # t=6: 90 <= 100, the lag the fault began with, and it stays there
     calm = Fault(2, "sigkill", "payment-0", "", start_s=0.0, end_s=1.0)
-    analysis.fill_recoveries([calm], samples(2, 40, 3), baseline=5)
+    analysis.fill_recoveries([calm], samples(2, 40, 3, 4), baseline=5, load_s=4)
     assert calm.recovery_s == 1.0  # never below the baseline: t=2 (3 <= 5)
 
 

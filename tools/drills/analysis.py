@@ -7,10 +7,12 @@ Definitions the report states (and the tests pin down):
   scenario starts injecting;
 - a fault ends when its cause is removed: the killed process restarted, SIGCONT sent, the broker, database or
   registry healthy again (an instantaneous fault - poison - ends where it starts);
-- recovery time: from a fault's end to the first sample, at or after it, whose total lag is back at or under
-  the level it had when the fault began (never below the baseline); None when that never happened before
-  sampling stopped. Under a load the machine cannot keep up with, the lag grows with or without a fault; the
-  level at the fault's start, not the warm-up's, is what "the fault's backlog is worked off" means there.
+- recovery time: from a fault's end to the first sample from which the total lag stays at or under the
+  level it had when the fault began (never below the baseline) until the next fault begins or the load stops;
+  None when the lag is still above that level then. "Stays", not "touches": an outage that holds the input
+  back (checkouts wait while PostgreSQL is down) leaves little lag at its end and a backlog that arrives just
+  after, and the fault is only over once that backlog is worked off. The level at the fault's start, not the
+  warm-up's, keeps a load the machine cannot keep up with (the lag grows anyway) from hiding every recovery.
 """
 
 from __future__ import annotations
@@ -62,11 +64,20 @@ def baseline_lag(samples: Sequence[Sample], warmup_s: float, window_s: float = 1
     return max(totals, default=0)
 
 
-def recovery_seconds(samples: Sequence[Sample], end_s: float, baseline: int) -> float | None:
+def recovery_seconds(samples: Sequence[Sample], end_s: float, level: int, until_s: float) -> float | None:
+    """Seconds from ``end_s`` to the first sample from which every sample before ``until_s`` is at or under
+    ``level`` (gaps skipped); None if the last sample before ``until_s`` is above it, or there is none."""
+    settled_at = None
     for sample in samples:
-        if sample.t_s >= end_s and sample.total is not None and sample.total <= baseline:
-            return round(sample.t_s - end_s, 1)
-    return None
+        if sample.t_s < end_s or sample.total is None:
+            continue
+        if sample.t_s >= until_s:
+            break
+        if sample.total > level:
+            settled_at = None
+        elif settled_at is None:
+            settled_at = sample.t_s
+    return None if settled_at is None else round(settled_at - end_s, 1)
 
 
 def lag_at(samples: Sequence[Sample], t_s: float) -> int | None:
@@ -80,12 +91,14 @@ def lag_at(samples: Sequence[Sample], t_s: float) -> int | None:
     return level
 
 
-def fill_recoveries(faults: Sequence[Fault], samples: Sequence[Sample], baseline: int) -> None:
-    for fault in faults:
-        if fault.injected:
-            end = fault.end_s if fault.end_s is not None else fault.start_s
-            level = max(baseline, lag_at(samples, fault.start_s) or 0)
-            fault.recovery_s = recovery_seconds(samples, end, level)
+def fill_recoveries(faults: Sequence[Fault], samples: Sequence[Sample], baseline: int, load_s: float) -> None:
+    """Each injected fault's recovery, watched until the next injected fault begins or the load stops."""
+    injected = sorted((f for f in faults if f.injected), key=lambda f: f.start_s)
+    for fault, following in zip(injected, [*injected[1:], None], strict=True):
+        end = fault.end_s if fault.end_s is not None else fault.start_s
+        until = load_s if following is None else min(load_s, following.start_s)
+        level = max(baseline, lag_at(samples, fault.start_s) or 0)
+        fault.recovery_s = recovery_seconds(samples, end, level, until)
 
 
 def peak_lag(samples: Sequence[Sample]) -> Peak:

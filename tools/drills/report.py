@@ -29,11 +29,13 @@ DEFINITIONS = {
     },
     "recovery": {
         "pt": "recuperação: do fim da falha (processo reiniciado, SIGCONT, broker/banco/registry saudável de "
-        "novo) até a primeira amostra com o lag total de volta ao nível do início da falha (nunca abaixo do "
-        "nível de base); '-' se isso não aconteceu antes do fim das amostras",
+        "novo) até a primeira amostra a partir da qual o lag total fica no nível do início da falha ou "
+        "abaixo (nunca abaixo do nível de base) até a próxima falha ou o fim da carga; '-' se ainda estava "
+        "acima",
         "en": "recovery: from the fault's end (process restarted, SIGCONT sent, broker/database/registry "
-        "healthy again) to the first sample whose total lag is back at or under its level when the fault "
-        "began (never below the baseline); '-' if that never happened before sampling stopped",
+        "healthy again) to the first sample from which the total lag stays at or under its level when the "
+        "fault began (never below the baseline) until the next fault or the end of the load; '-' if it was "
+        "still above then",
     },
 }
 COLUMNS = (
@@ -50,7 +52,7 @@ COLUMNS = (
 def build_report(result: DrillResult, title_pt: str, title_en: str) -> Report:
     injected = [f for f in result.faults if f.injected]
     baseline = analysis.baseline_lag(result.samples, result.options.warmup)
-    analysis.fill_recoveries(result.faults, result.samples, baseline)
+    analysis.fill_recoveries(result.faults, result.samples, baseline, result.load_s)
     peak = analysis.peak_lag(result.samples)
     seconds = max(1, math.ceil(max([result.load_s, *(s.t_s for s in result.samples)], default=1)))
     accepted_t = [a.answered_s for a in result.answers if a.status == 202]
