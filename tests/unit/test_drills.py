@@ -72,6 +72,15 @@ def test_each_recovery_is_watched_until_the_next_injected_fault_begins():
     assert second.recovery_s == 4.0  # t=9
 
 
+def test_a_fault_inside_another_does_not_close_its_window():
+    series = samples(5, 5, 90, 90, 90, 90, 5, 5)
+    outage = Fault(1, "registry-outage", "registry", "", start_s=1.5, end_s=4.5)
+    cold_restart = Fault(2, "cold-restart", "payment-0", "", start_s=1.6, end_s=2.0)
+    analysis.fill_recoveries([outage, cold_restart], series, baseline=5, load_s=8)
+    assert outage.recovery_s == 1.5  # t=6
+    assert cold_restart.recovery_s == 4.0  # t=6 too: the outage's backlog is its backlog as well
+
+
 def test_under_overload_recovery_is_back_to_the_lag_the_fault_found_not_the_warm_up_s():
     series = samples(5, 5, 100, 300, 250, 120, 90, 60)  # the lag grows anyway; the fault hits at t=2.5
     fault = Fault(1, "sigkill", "payment-0", "", start_s=2.5, end_s=3.0)

@@ -92,11 +92,12 @@ def lag_at(samples: Sequence[Sample], t_s: float) -> int | None:
 
 
 def fill_recoveries(faults: Sequence[Fault], samples: Sequence[Sample], baseline: int, load_s: float) -> None:
-    """Each injected fault's recovery, watched until the next injected fault begins or the load stops."""
-    injected = sorted((f for f in faults if f.injected), key=lambda f: f.start_s)
-    for fault, following in zip(injected, [*injected[1:], None], strict=True):
+    """Each injected fault's recovery, watched until the next injected fault that begins after it ended (one
+    inside it, like the cold restart during a registry outage, is part of it) or the load stops."""
+    injected = [f for f in faults if f.injected]
+    for fault in injected:
         end = fault.end_s if fault.end_s is not None else fault.start_s
-        until = load_s if following is None else min(load_s, following.start_s)
+        until = min([load_s, *(f.start_s for f in injected if f is not fault and f.start_s >= end)])
         level = max(baseline, lag_at(samples, fault.start_s) or 0)
         fault.recovery_s = recovery_seconds(samples, end, level, until)
 
