@@ -43,6 +43,12 @@ def test_a_backlog_that_arrives_after_the_fault_ends_is_part_of_its_recovery():
     assert analysis.recovery_seconds(series, end_s=1, level=50, until_s=8) == 5.0  # t=1 touches, t=6 stays
 
 
+def test_the_lag_must_hold_at_the_level_for_the_hold_time_not_for_the_rest_of_the_run():
+    series = samples(5, 50, 5, 5, 5, 80, 5)  # t=5: a swing long after the lag came back
+    assert analysis.recovery_seconds(series, end_s=1, level=10, until_s=7, hold_s=3) == 1.0
+    assert analysis.recovery_seconds(series, end_s=1, level=10, until_s=7, hold_s=4) == 5.0
+
+
 def test_recovery_skips_gaps_and_is_none_when_still_above_at_the_window_end():
     series = samples(10, None, None, 50, 60)
     assert analysis.recovery_seconds(series, end_s=1, level=10, until_s=5) is None

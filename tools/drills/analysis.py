@@ -8,11 +8,12 @@ Definitions the report states (and the tests pin down):
 - a fault ends when its cause is removed: the killed process restarted, SIGCONT sent, the broker, database or
   registry healthy again (an instantaneous fault - poison - ends where it starts);
 - recovery time: from a fault's end to the first sample from which the total lag stays at or under the
-  level it had when the fault began (never below the baseline) until the next fault begins or the load stops;
-  None when the lag is still above that level then. "Stays", not "touches": an outage that holds the input
-  back (checkouts wait while PostgreSQL is down) leaves little lag at its end and a backlog that arrives just
-  after, and the fault is only over once that backlog is worked off. The level at the fault's start, not the
-  warm-up's, keeps a load the machine cannot keep up with (the lag grows anyway) from hiding every recovery.
+  level it had when the fault began (never below the baseline) for HOLD_S seconds, or until the next fault
+  begins or the load stops if that comes sooner; None when that never happened in that window. "Stays", not
+  "touches": an outage that holds the input back (checkouts wait while PostgreSQL is down) leaves little lag
+  at its end and a backlog that arrives just after, and the fault is only over once that backlog is worked
+  off. The level at the fault's start, not the warm-up's, keeps a load the machine cannot keep up with (the
+  lag grows anyway) from hiding every recovery.
 """
 
 from __future__ import annotations
@@ -57,6 +58,9 @@ class Peak:
     by_group: dict[str, int] = field(default_factory=dict)
 
 
+HOLD_S = 10.0  # the lag on this machine swings by a few hundred records from second to second
+
+
 def baseline_lag(samples: Sequence[Sample], warmup_s: float, window_s: float = 10) -> int:
     """Highest total lag in the `window_s` before the warm-up ends (0 with no such sample)."""
     end = warmup_s
@@ -64,20 +68,16 @@ def baseline_lag(samples: Sequence[Sample], warmup_s: float, window_s: float = 1
     return max(totals, default=0)
 
 
-def recovery_seconds(samples: Sequence[Sample], end_s: float, level: int, until_s: float) -> float | None:
-    """Seconds from ``end_s`` to the first sample from which every sample before ``until_s`` is at or under
-    ``level`` (gaps skipped); None if the last sample before ``until_s`` is above it, or there is none."""
-    settled_at = None
-    for sample in samples:
-        if sample.t_s < end_s or sample.total is None:
-            continue
-        if sample.t_s >= until_s:
-            break
-        if sample.total > level:
-            settled_at = None
-        elif settled_at is None:
-            settled_at = sample.t_s
-    return None if settled_at is None else round(settled_at - end_s, 1)
+def recovery_seconds(
+    samples: Sequence[Sample], end_s: float, level: int, until_s: float, hold_s: float = HOLD_S
+) -> float | None:
+    """Seconds from ``end_s`` to the first sample before ``until_s`` from which every sample for ``hold_s``
+    (but not at or past ``until_s``) is at or under ``level``, gaps skipped; None if there is none."""
+    window = [(s.t_s, s.total) for s in samples if end_s <= s.t_s < until_s and s.total is not None]
+    for i, (start_s, _) in enumerate(window):
+        if all(total <= level for t_s, total in window[i:] if t_s < start_s + hold_s):
+            return round(start_s - end_s, 1)
+    return None
 
 
 def lag_at(samples: Sequence[Sample], t_s: float) -> int | None:

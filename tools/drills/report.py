@@ -30,12 +30,12 @@ DEFINITIONS = {
     "recovery": {
         "pt": "recuperação: do fim da falha (processo reiniciado, SIGCONT, broker/banco/registry saudável de "
         "novo) até a primeira amostra a partir da qual o lag total fica no nível do início da falha ou "
-        "abaixo (nunca abaixo do nível de base) até a próxima falha ou o fim da carga; '-' se ainda estava "
-        "acima",
+        f"abaixo (nunca abaixo do nível de base) por {analysis.HOLD_S:g} s, ou até a próxima falha ou o "
+        "fim da carga se vierem antes; '-' se isso não aconteceu",
         "en": "recovery: from the fault's end (process restarted, SIGCONT sent, broker/database/registry "
         "healthy again) to the first sample from which the total lag stays at or under its level when the "
-        "fault began (never below the baseline) until the next fault or the end of the load; '-' if it was "
-        "still above then",
+        f"fault began (never below the baseline) for {analysis.HOLD_S:g} s, or until the next fault or the "
+        "end of the load if sooner; '-' if that never happened",
     },
 }
 COLUMNS = (
