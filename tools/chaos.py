@@ -42,7 +42,9 @@ CRASH_AFTER = {
     "after-send-offsets": 2,
     "after-commit": 2,
 }
-# The victim commits once a second: its transactions span several polls, so a crash finds one open.
+# The victim commits once a second: its transactions span several polls, so a crash (or the slow-consumer
+# drill's pause) at after-consume finds one open. With the 100 ms default, a processor that spends its commit
+# interval on what one poll returned (payment at 200 orders/s) never polls inside an open transaction.
 VICTIM_ENV = {"PEDIDOS_COMMIT_INTERVAL_MS": "1000", "PEDIDOS_BATCH_SIZE": "1000"}
 Say = Callable[..., None]
 

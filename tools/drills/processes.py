@@ -18,7 +18,7 @@ from processors.catalogue import INPUT_TOPICS, PROCESSORS
 from processors.runtime.clients import RuntimeConfig
 from processors.runtime.crash import CRASH_SIGNAL_ENV, SLOW_AT_ENV, SLOW_MS_ENV
 from processors.settings import Settings
-from tools.chaos import CRASH_AFTER, crash_points_of
+from tools.chaos import CRASH_AFTER, VICTIM_ENV, crash_points_of
 from tools.drills import analysis
 from tools.drills.runner import Check, Drill, Scenario
 from tools.pipeline import wait_assigned
@@ -89,7 +89,7 @@ class CrashPointsInTurn(Scenario):
             with drill.holding(key) as process:
                 armed = drill.clock()
                 process.stop()  # a clean restart arms the crash point: SIGTERM, commit or abort, leave
-                drill.start(key, crash_at=point, crash_after=nth)
+                drill.start(key, crash_at=point, crash_after=nth, env=VICTIM_ENV)
                 crashed = drill.until(lambda p=process: p.exited() is not None, self.timeout_s)
                 if crashed is None:
                     fault = drill.faults.start(
@@ -247,6 +247,7 @@ class SlowConsumer(Scenario):
     def inject(self, drill: Drill) -> None:
         key = f"{self.processor}-0"
         env = {
+            **VICTIM_ENV,  # a payment that keeps up never polls twice in a 100 ms transaction
             SLOW_MS_ENV: str(self.slow_ms),
             SLOW_AT_ENV: "after-consume",
             "PEDIDOS_TRANSACTION_TIMEOUT_MS": str(self.transaction_timeout_ms),
