@@ -68,12 +68,13 @@ class OpenLoopCheckout:
     def start(self) -> None:
         self.thread.start()
 
-    def stop(self) -> None:
-        """Stop scheduling, then wait for every request already scheduled to be answered."""
+    def stop(self, *, cancel_queued: bool = False) -> None:
+        """Stop scheduling, then wait for every request already scheduled to be answered; `cancel_queued`
+        (an interrupted drill) drops those still waiting for a worker and waits only for the ones sent."""
         self.stopping.set()
         if self.thread.is_alive():
             self.thread.join()
-        self.pool.shutdown(wait=True)
+        self.pool.shutdown(wait=True, cancel_futures=cancel_queued)
         self.checkout.close()
 
     def _schedule(self) -> None:

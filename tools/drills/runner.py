@@ -410,10 +410,12 @@ def _run(
             result.errors.append(str(error))
     finally:
         progress.set()
+        if load is not None and not load.stopping.is_set():
+            # Interrupted or failed: a backlog of queued checkouts would take minutes to answer, and
+            # nothing will be audited.
+            load.stop(cancel_queued=True)
         drill.stop_supervisor()
         drill.stop_processes()
-        if load is not None and not load.stopping.is_set():
-            load.stop()
         if sampler is not None:
             sampler.stop()
         follower.stop()

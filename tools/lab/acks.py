@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import signal
 import time
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import click
 from confluent_kafka import KafkaException
 
 from processors.settings import Settings, get_settings
+from tools.interrupts import sigterm_unwinds
 from tools.lab.acks_report import acks_report, message
 from tools.lab.acks_run import SETTINGS, Say, run_failover, run_unclean
 from tools.lab.cluster import LabCluster
@@ -23,9 +22,7 @@ def run_lab(settings: Settings, seconds: float, rate: float, unclean: bool, say:
     """Start the lab's own cluster, run every scenario on it, and always stop and delete it."""
     cluster = LabCluster(settings)
     results = []
-    # `kill <pid>` must clean up like Ctrl-C does: turn SIGTERM into an exception that unwinds the cluster.
-    previous = signal.signal(signal.SIGTERM, _exit_on_signal)
-    try:
+    with sigterm_unwinds():
         say("cluster", bootstrap=cluster.bootstrap_servers, root=cluster.root)
         started = time.monotonic()
         with cluster.running(click.echo):
@@ -37,8 +34,6 @@ def run_lab(settings: Settings, seconds: float, rate: float, unclean: bool, say:
                 say("setting", setting="acks=1 + unclean.leader.election.enable=true")
                 results.append(run_unclean(cluster, seconds, rate, say))
         say("cluster_down")
-    finally:
-        signal.signal(signal.SIGTERM, previous)
     return {
         "seconds_per_setting": seconds,
         "rate": rate,
@@ -52,10 +47,6 @@ def run_lab(settings: Settings, seconds: float, rate: float, unclean: bool, say:
         },
         "results": [r.as_dict() for r in results],
     }
-
-
-def _exit_on_signal(signum: int, _frame: FrameType | None) -> None:
-    raise SystemExit(128 + signum)
 
 
 @click.command()
