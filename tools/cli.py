@@ -11,6 +11,7 @@ from tools.chaos import chaos
 from tools.config_command import config
 from tools.dlq.command import dlq
 from tools.drills.commands import DRILLS
+from tools.interrupts import unwind_on_sigterm
 from tools.lab import lab
 from tools.load import load
 from tools.processor_command import processor
@@ -25,6 +26,7 @@ from tools.verify.command import verify
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Pedidos com Kafka: sistema de pedidos exactly-once / an exactly-once order system."""
+    unwind_on_sigterm()
 
 
 main.add_command(stack)

@@ -1,4 +1,4 @@
-"""SIGTERM unwinds like Ctrl-C inside `sigterm_unwinds`, and only there."""
+"""Every `pedidos` command unwinds on SIGTERM like on Ctrl-C."""
 
 from __future__ import annotations
 
@@ -6,18 +6,33 @@ import os
 import signal
 
 import pytest
+from click.testing import CliRunner
 
-from tools.interrupts import sigterm_unwinds
+from tools.cli import main
+from tools.interrupts import unwind_on_sigterm
 
 
-def test_sigterm_inside_raises_system_exit_so_finally_blocks_run_and_the_handler_is_restored():
-    before = signal.getsignal(signal.SIGTERM)
+@pytest.fixture
+def pytests_sigterm():
+    saved = signal.getsignal(signal.SIGTERM)
+    yield saved
+    signal.signal(signal.SIGTERM, saved)
+
+
+def test_sigterm_raises_system_exit_so_finally_blocks_run(pytests_sigterm):
     cleaned = []
-    with pytest.raises(SystemExit) as exit_info, sigterm_unwinds():
+    unwind_on_sigterm()
+    with pytest.raises(SystemExit) as exit_info:
         try:
             os.kill(os.getpid(), signal.SIGTERM)
         finally:
             cleaned.append("stopped")
     assert exit_info.value.code == 143
     assert cleaned == ["stopped"]
-    assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_every_pedidos_command_installs_it(pytests_sigterm):
+    assert signal.getsignal(signal.SIGTERM) is pytests_sigterm
+    result = CliRunner().invoke(main, ["config", "--help"])
+    assert result.exit_code == 0, result.output
+    assert signal.getsignal(signal.SIGTERM) is not pytests_sigterm

@@ -23,7 +23,6 @@ from tools.drills.scenarios import (
     SlowConsumer,
     Zombie,
 )
-from tools.interrupts import sigterm_unwinds
 from tools.reports import out_dir_option, publish
 from tools.stack.procs import StackError
 from tools.verify.command import print_table
@@ -82,8 +81,7 @@ def execute(scenario: Scenario, common: dict[str, Any]) -> DrillResult:
     click.echo(f"Drill {scenario.name}: {scenario.title_pt} / {scenario.title_en}")
     log_dir = settings.state_dir / "logs" / "drills" / scenario.name
     try:
-        with sigterm_unwinds():  # `kill` stops the drill's processors and load like Ctrl-C does
-            result = run_drill(settings, scenario, options, log_dir, click.echo)
+        result = run_drill(settings, scenario, options, log_dir, click.echo)
     except (RuntimeError, TimeoutError, StackError) as error:  # could not even start: nothing to audit
         raise click.ClickException(str(error)) from error
     if result.audit_results and result.snapshot is not None:

@@ -10,7 +10,6 @@ import click
 from confluent_kafka import KafkaException
 
 from processors.settings import Settings, get_settings
-from tools.interrupts import sigterm_unwinds
 from tools.lab.acks_report import acks_report, message
 from tools.lab.acks_run import SETTINGS, Say, run_failover, run_unclean
 from tools.lab.cluster import LabCluster
@@ -22,18 +21,17 @@ def run_lab(settings: Settings, seconds: float, rate: float, unclean: bool, say:
     """Start the lab's own cluster, run every scenario on it, and always stop and delete it."""
     cluster = LabCluster(settings)
     results = []
-    with sigterm_unwinds():
-        say("cluster", bootstrap=cluster.bootstrap_servers, root=cluster.root)
-        started = time.monotonic()
-        with cluster.running(click.echo):
-            say("cluster_up", seconds=time.monotonic() - started)
-            for setting in SETTINGS:
-                say("setting", setting=setting.label)
-                results.append(run_failover(cluster, setting, seconds, rate, say))
-            if unclean:
-                say("setting", setting="acks=1 + unclean.leader.election.enable=true")
-                results.append(run_unclean(cluster, seconds, rate, say))
-        say("cluster_down")
+    say("cluster", bootstrap=cluster.bootstrap_servers, root=cluster.root)
+    started = time.monotonic()
+    with cluster.running(click.echo):
+        say("cluster_up", seconds=time.monotonic() - started)
+        for setting in SETTINGS:
+            say("setting", setting=setting.label)
+            results.append(run_failover(cluster, setting, seconds, rate, say))
+        if unclean:
+            say("setting", setting="acks=1 + unclean.leader.election.enable=true")
+            results.append(run_unclean(cluster, seconds, rate, say))
+    say("cluster_down")
     return {
         "seconds_per_setting": seconds,
         "rate": rate,
