@@ -14,8 +14,9 @@ from tools.interrupts import unwind_on_sigterm
 
 @pytest.fixture
 def pytests_sigterm():
-    saved = signal.getsignal(signal.SIGTERM)
-    yield saved
+    # Any earlier in-process `pedidos` call (CliRunner) has already installed it: start from the default.
+    saved = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    yield signal.SIG_DFL
     signal.signal(signal.SIGTERM, saved)
 
 
