@@ -168,9 +168,17 @@ def _cluster_id(cluster_dir: Path) -> str:
     path = cluster_dir / "cluster.id"
     if not path.exists():
         cluster_dir.mkdir(parents=True, exist_ok=True)
-        # The same encoding as `kafka-storage random-uuid`: 16 random bytes, URL-safe base64, no padding.
-        path.write_text(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))
+        path.write_text(random_cluster_id())
     return path.read_text().strip()
+
+
+def random_cluster_id() -> str:
+    """The same as `kafka-storage random-uuid`: 16 random bytes, URL-safe base64, no padding, and never a
+    leading '-', which the storage tool's argument parser would take for an option (1 id in 64)."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 def silent_logger() -> logging.Logger:

@@ -1,5 +1,5 @@
 from processors.settings import Settings
-from tools.stack.kafka import KafkaNode
+from tools.stack.kafka import KafkaNode, random_cluster_id
 
 
 def _properties(brokers: int, node_id: int, tmp_path) -> dict[str, str]:
@@ -29,3 +29,9 @@ def test_three_nodes_replicate_three_ways_with_min_isr_two(tmp_path):
     assert props["min.insync.replicas"] == "2"
     assert props["unclean.leader.election.enable"] == "false"
     assert props["log.dirs"].startswith(str(tmp_path / "kafka-3n" / "node-2"))
+
+
+def test_cluster_ids_never_start_with_a_dash_the_storage_tool_would_read_as_an_option():
+    ids = [random_cluster_id() for _ in range(5000)]  # a leading '-' would come 1 time in 64
+    assert all(len(i) == 22 and not i.startswith("-") for i in ids)
+    assert len(set(ids)) == len(ids)
