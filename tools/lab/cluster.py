@@ -19,7 +19,7 @@ from typing import IO
 from confluent_kafka.admin import AdminClient
 
 from processors.settings import Settings
-from tools.stack.kafka import KafkaNode, silent_logger
+from tools.stack.kafka import KafkaNode, silent_logger, wait_nodes_healthy
 from tools.stack.procs import StackError, port_in_use, process_alive, wait_until
 
 NODES = (1, 2, 3)
@@ -49,6 +49,10 @@ class LabCluster:
             ("broker.session.timeout.ms", str(session_ms)),
             # Heartbeats well inside the session: one late heartbeat on a busy machine must not fence a node.
             ("broker.heartbeat.interval.ms", str(min(2000, session_ms // 4))),
+            # A KRaft controller elects an unclean leader for a leaderless partition either when a replica
+            # comes back at the right moment or from a periodic check, every 5 minutes by default: the
+            # unclean scenario would wait for that check whenever the timing misses. Once a second bounds it.
+            ("unclean.leader.election.interval.ms", "1000"),
         )
         self.nodes = {n: KafkaNode(self.settings, n, overrides) for n in NODES}
         self._admin: AdminClient | None = None
@@ -96,14 +100,7 @@ class LabCluster:
         for node in self.nodes.values():
             echo(f"  ..  nó / node {node.node_id} em / on {node.address}")
             node.start()
-        for node in self.nodes.values():
-            wait_until(
-                node.healthy,
-                timeout_s=self.settings.startup_timeout_s,
-                what=f"lab Kafka node {node.node_id}",
-                log=node.process.log_file,
-                alive=node.process.is_running,
-            )
+        wait_nodes_healthy(list(self.nodes.values()), self.settings.startup_timeout_s, "lab Kafka")
 
     def kill(self, node_id: int) -> None:
         """SIGKILL: no controlled shutdown, no flush, the way a machine dies."""

@@ -10,7 +10,9 @@ from __future__ import annotations
 import base64
 import logging
 import subprocess
+import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from confluent_kafka.admin import AdminClient
 
 from processors.settings import Settings
 from tools.stack.dist import Distributions, find_java
-from tools.stack.procs import ManagedProcess, StackError, state_scope
+from tools.stack.procs import ManagedProcess, StackError, log_tail, state_scope
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -89,6 +91,10 @@ class KafkaNode:
             # Every topic is declared in code and provisioned; a typo must fail, not create a topic.
             "auto.create.topics.enable=false",
             "num.partitions=3",
+            # The log cleaner takes its dedupe buffer (128 MB by default) from the heap when the node starts:
+            # half of a 256 MB heap, enough to kill a node at startup. 32 MB still maps over a million keys
+            # per cleaning, far more than the compacted topics here hold.
+            "log.cleaner.dedupe.buffer.size=33554432",
         ]
         properties = dict(line.split("=", 1) for line in lines)
         properties.update(self.overrides)
@@ -103,6 +109,9 @@ class KafkaNode:
             "-Xms128m",
             "-XX:+UseG1GC",
             "-XX:MaxGCPauseMillis=20",
+            # A JVM out of heap can lose a thread and live on without its listeners: exit, so the wait that
+            # started the node, or whoever watches it, sees a dead node instead of a silent one.
+            "-XX:+ExitOnOutOfMemoryError",
             "-Djava.awt.headless=true",
             f"-Dlog4j2.configurationFile={TEMPLATES / 'log4j2.properties'}",
             self.process.marker,
@@ -154,6 +163,31 @@ class KafkaNode:
         except Exception:
             return False
         return self.node_id in metadata.brokers and len(metadata.brokers) == self.settings.kafka_brokers
+
+
+def wait_nodes_healthy(nodes: Sequence[KafkaNode], timeout_s: float, label: str = "Kafka") -> None:
+    """Wait until every node is healthy, watching all of them at once.
+
+    A node counts as healthy only when the others are up too, so a wait on one node at a time would blame
+    node 1 for node 3's death; this names the node that died or is still down, and shows its log.
+    """
+    pending = list(nodes)
+    deadline = time.monotonic() + timeout_s
+    while True:
+        for node in pending:
+            if not node.process.is_running():
+                raise StackError(
+                    f"{label} node {node.node_id}: the process exited while starting."
+                    f"{log_tail(node.process.log_file)}"
+                )
+        pending = [node for node in pending if not node.healthy()]
+        if not pending:
+            return
+        if time.monotonic() >= deadline:
+            names = ", ".join(str(node.node_id) for node in pending)
+            tails = "".join(log_tail(node.process.log_file) for node in pending)
+            raise StackError(f"{label} node(s) {names}: not healthy after {timeout_s:.0f} s.{tails}")
+        time.sleep(0.25)
 
 
 def process_name(brokers: int, node_id: int) -> str:

@@ -41,12 +41,12 @@ def wait_until(
         if check():
             return time.monotonic() - started
         if alive is not None and not alive():
-            raise StackError(f"{what}: the process exited while starting.{_log_tail(log)}")
+            raise StackError(f"{what}: the process exited while starting.{log_tail(log)}")
         time.sleep(interval_s)
-    raise StackError(f"{what}: not healthy after {timeout_s:.0f} s.{_log_tail(log)}")
+    raise StackError(f"{what}: not healthy after {timeout_s:.0f} s.{log_tail(log)}")
 
 
-def _log_tail(log: Path | None, lines: int = 15) -> str:
+def log_tail(log: Path | None, lines: int = 15) -> str:
     if log is None or not log.exists():
         return ""
     tail = log.read_text(errors="replace").splitlines()[-lines:]

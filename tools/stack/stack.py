@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from processors.settings import KAFKA_BROKERS_FILE, Settings
-from tools.stack.kafka import KafkaNode
+from tools.stack.kafka import KafkaNode, wait_nodes_healthy
 from tools.stack.postgres import Postgres
 from tools.stack.procs import StackError, resident_memory_mb, wait_until
 from tools.stack.registry import Registry
@@ -65,14 +65,7 @@ class Stack:
             if not node.process.is_running():
                 echo(f"  ..  Kafka node {node.node_id} em / on {node.address}")
                 node.start()
-        for node in self.kafka:
-            wait_until(
-                node.healthy,
-                timeout_s=timeout,
-                what=f"Kafka node {node.node_id}",
-                log=node.process.log_file,
-                alive=node.process.is_running,
-            )
+        wait_nodes_healthy(self.kafka, timeout)
         timings["kafka"] = time.monotonic() - started
         echo(f"  ok  Kafka, {len(self.kafka)} node(s) ({timings['kafka']:.1f} s)")
 
