@@ -7,13 +7,13 @@ import click
 from gateway.command import gateway
 from processors.projector.command import projector
 from tools.bench import bench
-from tools.chaos import chaos
+from tools.chaos.commands import DRILLS
+from tools.chaos.kill import chaos
 from tools.config_command import config
 from tools.dlq.command import dlq
-from tools.drills.commands import DRILLS
 from tools.interrupts import unwind_on_sigterm
 from tools.lab import lab
-from tools.load import load
+from tools.load.command import load
 from tools.processor_command import processor
 from tools.provision.commands import provision
 from tools.seed import seed

@@ -8,9 +8,9 @@ import sys
 
 import click
 
-from processors.catalogue import PROCESSORS, run_processor
 from processors.runtime.crash import CRASH_POINTS
 from processors.settings import get_settings
+from processors.wiring import PROCESSORS, run_processor
 
 
 @click.command("processor")

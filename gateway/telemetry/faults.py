@@ -1,7 +1,7 @@
 """The drills' faults and the records' retry hops, shaped for the dashboard (API.md `faults`, `/api/faults`).
 
 Pure: the feed hands records in, nothing here talks to Kafka. A record on `chaos.faults`
-(tools/drills/faultlog.py) is one moment; the dashboard wants spans - a fault from its injection to its
+(tools/chaos/faultlog.py) is one moment; the dashboard wants spans - a fault from its injection to its
 healing, to shade on a chart - and drills - from drill-started to drill-ended - so a banner can say what is
 broken right now. Retry hops are the records a processor wrote to its retry topics and DLQ for one order.
 """

@@ -12,7 +12,7 @@ import psycopg
 from processors.projector.projector import Projector
 from processors.runtime.serde import AvroCodec
 from processors.settings import Settings
-from tools.pipeline import OrderWatcher, ProcessorProcess, start_processors
+from tools.saga_harness import OrderWatcher, ProcessorProcess, start_processors
 from tools.verify.properties import PropertyResult, audit
 from tools.verify.snapshot import Snapshot, take_snapshot
 

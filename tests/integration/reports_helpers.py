@@ -9,8 +9,8 @@ from pathlib import Path
 
 from tests.integration.environment import settings_env
 from tools.bench.telemetry_report import telemetry_report
-from tools.chaos_report import kill_report
-from tools.load_report import latency_ms, load_report, per_second
+from tools.chaos.kill_report import kill_report
+from tools.load.report import latency_ms, load_report, per_second
 from tools.reports import Report, publish
 
 

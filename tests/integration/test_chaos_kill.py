@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from processors.catalogue import PROCESSORS
+from processors.wiring import PROCESSORS
 from tests.integration.e2e import assert_audit_clean
-from tools.chaos import crash_points_of, run_kill
+from tools.chaos.kill import crash_points_of, run_kill
 from tools.seed import run_seed
 
 CASES = [(processor, point) for processor in PROCESSORS for point in crash_points_of(processor)]

@@ -19,8 +19,8 @@ from gateway.telemetry.xray import read_xray
 from tests.integration.e2e import projecting, running_processors
 from tests.integration.reports_helpers import publish_kill, publish_load, publish_telemetry, reports_in
 from tests.integration.servers import serving_gateway
-from tools.chaos import run_kill
-from tools.drills.faultlog import FaultLog
+from tools.chaos.faultlog import FaultLog
+from tools.chaos.kill import run_kill
 from tools.seed import run_seed
 from tools.stack.procs import free_port
 

@@ -28,7 +28,7 @@ from tools.cli import main
 from tools.dlq.kafka_io import LEDGER_TOPIC, read_dead_letters
 from tools.dlq.model import REPLAY_FROM, Action, DeadLetter, Selection
 from tools.dlq.replay import run_replay
-from tools.pipeline import place_orders, wait_assigned, wait_drained
+from tools.saga_harness import place_orders, wait_assigned, wait_drained
 from tools.seed import run_seed
 
 UNKNOWN_SCHEMA_ID = 2**31 - 7  # far beyond anything the registry hands out

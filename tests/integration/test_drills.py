@@ -17,10 +17,10 @@ from confluent_kafka import Consumer, TopicPartition
 
 from processors.runtime.loop import CALL_WATCHDOG_S
 from processors.settings import Settings
-from tools.drills.faultlog import TOPIC
-from tools.drills.report import build_report
-from tools.drills.runner import DrillOptions, DrillResult, Scenario, run_drill
-from tools.drills.scenarios import (
+from tools.chaos.faultlog import TOPIC
+from tools.chaos.report import build_report
+from tools.chaos.runner import DrillOptions, DrillResult, Scenario, run_drill
+from tools.chaos.scenarios import (
     BrokerBounce,
     CrashPointsInTurn,
     DbOutage,

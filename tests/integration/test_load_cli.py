@@ -9,7 +9,7 @@ import sys
 
 from tests.integration.e2e import running_processors
 from tests.integration.servers import serving_gateway
-from tools.pipeline import wait_assigned
+from tools.saga_harness import wait_assigned
 from tools.seed import run_seed
 from tools.stack.procs import free_port
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.e2e import assert_audit_clean, audit_now, running_processors, set_stock, watcher
-from tools.pipeline import place_orders, wait_drained
+from tools.saga_harness import place_orders, wait_drained
 from tools.seed import run_seed
 
 

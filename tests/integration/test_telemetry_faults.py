@@ -25,7 +25,7 @@ from processors.settings import Settings
 from tests.integration.conditions import wait_for
 from tests.integration.environment import settings_env
 from tests.integration.servers import serving_gateway
-from tools.drills.faultlog import FaultLog
+from tools.chaos.faultlog import FaultLog
 
 
 @pytest.fixture

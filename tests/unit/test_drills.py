@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tools.drills import analysis, poison
-from tools.drills.analysis import Fault, Sample
-from tools.drills.probes import Answer
-from tools.drills.report import build_report
-from tools.drills.runner import Check, DrillOptions, DrillResult
+from tools.chaos import analysis, poison
+from tools.chaos.analysis import Fault, Sample
+from tools.chaos.probes import Answer
+from tools.chaos.report import build_report
+from tools.chaos.runner import Check, DrillOptions, DrillResult
 from tools.reports import LineChart
 
 

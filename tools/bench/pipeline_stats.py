@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from tools.bench.pipeline_workload import seq_of
-from tools.load import percentile
+from tools.load.command import percentile
 from tools.reports import BarChart, Cell, Table
 
 EXACTLY_ONCE, AT_LEAST_ONCE = "exactly_once", "at_least_once"

@@ -19,7 +19,7 @@ from confluent_kafka import KafkaError, Message, Producer
 
 from tools.bench.cpu import delta, self_cpu_s
 from tools.bench.producer_cases import MIB, Case, per_million, python_config
-from tools.load import percentile
+from tools.load.command import percentile
 
 BUFFER_FULL_WAIT_S = 0.005  # poll() wait when the buffer is full: delivery reports free room
 

@@ -26,7 +26,7 @@ from simple_websocket import ConnectionClosed
 from gateway.command import gunicorn_argv
 from processors.settings import get_settings
 from tools.bench.telemetry_report import telemetry_report
-from tools.load import percentile
+from tools.load.command import percentile
 from tools.reports import json_option, out_dir_option, publish, write_json
 from tools.stack.procs import free_port
 

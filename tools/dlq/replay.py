@@ -16,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from processors.catalogue import INPUT_TOPICS
 from processors.events import EVENT_TYPES
 from processors.runtime.serde import AvroCodec, PoisonPill
 from processors.settings import Settings
+from processors.wiring import INPUT_TOPICS
 from tools.dlq.kafka_io import (
     DlqError,
     ReplayWriter,

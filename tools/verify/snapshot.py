@@ -14,10 +14,10 @@ import psycopg
 from confluent_kafka import Consumer, ConsumerGroupTopicPartitions, TopicPartition
 from confluent_kafka.admin import AdminClient
 
-from processors.catalogue import INPUT_TOPICS
 from processors.events import EVENT_TYPES
 from processors.runtime.serde import AvroCodec, PoisonPill
 from processors.settings import Settings
+from processors.wiring import INPUT_TOPICS
 from tools.dlq.kafka_io import read_dead_letters, read_ledger
 
 AUDITED_TOPICS = tuple(EVENT_TYPES)  # every event topic of the order flow

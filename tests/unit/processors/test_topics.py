@@ -1,5 +1,5 @@
-from processors.catalogue import INPUT_TOPICS
 from processors.topics import TOPICS, TOPICS_BY_NAME
+from processors.wiring import INPUT_TOPICS
 from tools.provision.schemas import schema_files
 
 

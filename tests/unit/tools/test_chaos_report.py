@@ -1,7 +1,7 @@
 import json
 from pathlib import Path
 
-from tools.chaos_report import kill_report
+from tools.chaos.kill_report import kill_report
 from tools.reports import publish
 
 

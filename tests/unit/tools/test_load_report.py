@@ -2,7 +2,7 @@ import json
 import math
 from pathlib import Path
 
-from tools.load_report import latency_ms, load_report, per_second, percentile
+from tools.load.report import latency_ms, load_report, per_second, percentile
 from tools.reports import BarChart, LineChart, publish
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from tools.slo import parse_slo, slo_failures
+from tools.load.slo import parse_slo, slo_failures
 
 REPORT = {
     "no_answer": 1,

@@ -12,7 +12,7 @@ from gateway.telemetry.faults import (
     parse_fault,
     retry_hop,
 )
-from tools.drills import faultlog
+from tools.chaos import faultlog
 
 T0 = 1_800_000_000_000
 

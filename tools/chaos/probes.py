@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 from confluent_kafka import Consumer, TopicPartition
 
-from processors.catalogue import INPUT_TOPICS
 from processors.settings import Settings
-from tools.drills.analysis import Sample
-from tools.pipeline import TERMINAL_TOPICS, Checkout
+from processors.wiring import INPUT_TOPICS
+from tools.chaos.analysis import Sample
+from tools.saga_harness import TERMINAL_TOPICS, Checkout
 from tools.traffic import random_order
 
 Clock = Callable[[], float]

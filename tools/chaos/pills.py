@@ -1,4 +1,4 @@
-"""The poison drill: the pills of tools/drills/poison.py written into the input topics, found in the DLQs."""
+"""The poison drill: the pills of tools/chaos/poison.py written into the input topics, found in the DLQs."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from typing import Any
 from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.schema_registry import SchemaRegistryClient
 
-from processors.catalogue import HANDLERS, INPUT_TOPICS
 from processors.settings import Settings
 from processors.topics import TOPICS_BY_NAME, value_subject
-from tools.drills import poison
-from tools.drills.runner import Check, Drill, Scenario
+from processors.wiring import HANDLERS, INPUT_TOPICS
+from tools.chaos import poison
+from tools.chaos.runner import Check, Drill, Scenario
 
 
 class Poison(Scenario):

@@ -12,14 +12,14 @@ from pathlib import Path
 import click
 import httpx
 
-from processors.catalogue import PROCESSORS, metrics_port
 from processors.runtime.metrics import sample_totals
 from processors.runtime.serde import AvroCodec
 from processors.settings import Settings, get_settings
-from tools.load_report import latency_ms, load_report, per_second, percentile
-from tools.pipeline import OrderWatcher, wait_drained
+from processors.wiring import PROCESSORS, metrics_port
+from tools.load.report import latency_ms, load_report, per_second, percentile
+from tools.load.slo import errors_of, parse_slo, slo_failures
 from tools.reports import json_option, out_dir_option, publish, write_json
-from tools.slo import errors_of, parse_slo, slo_failures
+from tools.saga_harness import OrderWatcher, wait_drained
 from tools.traffic import send_orders
 from tools.verify.command import print_table
 from tools.verify.properties import audit

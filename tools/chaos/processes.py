@@ -14,14 +14,14 @@ from typing import Any
 
 from confluent_kafka.admin import AdminClient
 
-from processors.catalogue import INPUT_TOPICS, PROCESSORS
 from processors.runtime.clients import RuntimeConfig
 from processors.runtime.crash import CRASH_SIGNAL_ENV, SLOW_AT_ENV, SLOW_MS_ENV
 from processors.settings import Settings
-from tools.chaos import CRASH_AFTER, VICTIM_ENV, crash_points_of
-from tools.drills import analysis
-from tools.drills.runner import Check, Drill, Scenario
-from tools.pipeline import wait_assigned
+from processors.wiring import INPUT_TOPICS, PROCESSORS
+from tools.chaos import analysis
+from tools.chaos.kill import CRASH_AFTER, VICTIM_ENV, crash_points_of
+from tools.chaos.runner import Check, Drill, Scenario
+from tools.saga_harness import wait_assigned
 
 SESSION_TIMEOUT_MS = RuntimeConfig("", "").session_timeout_ms
 LIBRDKAFKA_MAX_POLL_INTERVAL_MS = 300_000  # librdkafka's default, when the runtime does not set one

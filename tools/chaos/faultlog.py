@@ -23,7 +23,7 @@ from typing import Any
 
 from confluent_kafka import Producer
 
-from tools.drills.analysis import Fault
+from tools.chaos.analysis import Fault
 
 TOPIC = "chaos.faults"
 log = logging.getLogger("pedidos.drills")

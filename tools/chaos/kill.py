@@ -11,16 +11,16 @@ from pathlib import Path
 
 import click
 
-from processors.catalogue import HANDLERS, PROCESSORS
 from processors.runtime.crash import CRASH_POINTS
 from processors.runtime.inbox import InboxHandler
 from processors.runtime.serde import AvroCodec
 from processors.settings import Settings, get_settings
 from processors.topics import TOPICS
-from tools.chaos_narration import narrator
-from tools.chaos_report import kill_report
-from tools.pipeline import Checkout, OrderWatcher, start_processors, wait_assigned, wait_drained
+from processors.wiring import HANDLERS, PROCESSORS
+from tools.chaos.kill_narration import narrator
+from tools.chaos.kill_report import kill_report
 from tools.reports import json_option, out_dir_option, publish, write_json
+from tools.saga_harness import Checkout, OrderWatcher, start_processors, wait_assigned, wait_drained
 from tools.services.commands import supervisor_process
 from tools.stack.procs import StackError
 from tools.stack.stack import Stack, require_healthy

@@ -9,10 +9,10 @@ import math
 from collections import Counter
 from typing import Any
 
-from processors.catalogue import PROCESSORS
-from tools.drills import analysis
-from tools.drills.runner import DrillResult
-from tools.load import percentile
+from processors.wiring import PROCESSORS
+from tools.chaos import analysis
+from tools.chaos.runner import DrillResult
+from tools.load.command import percentile
 from tools.reports import LineChart, Report, Table
 
 DEFINITIONS = {

@@ -7,13 +7,13 @@ from typing import Any
 
 import click
 
-from processors.catalogue import PROCESSORS
 from processors.runtime.crash import CRASH_POINTS
-from tools.chaos import ready_for_own_processors
-from tools.drills import poison
-from tools.drills.report import build_report
-from tools.drills.runner import DrillOptions, DrillResult, Scenario, run_drill, running_processors
-from tools.drills.scenarios import (
+from processors.wiring import PROCESSORS
+from tools.chaos import poison
+from tools.chaos.kill import ready_for_own_processors
+from tools.chaos.report import build_report
+from tools.chaos.runner import DrillOptions, DrillResult, Scenario, run_drill, running_processors
+from tools.chaos.scenarios import (
     BrokerBounce,
     CrashPointsInTurn,
     DbOutage,

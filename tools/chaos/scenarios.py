@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tools.drills.outages import BrokerBounce, DbOutage, RegistryOutage, transaction_coordinator
-from tools.drills.pills import Poison
-from tools.drills.processes import (
+from tools.chaos.outages import BrokerBounce, DbOutage, RegistryOutage, transaction_coordinator
+from tools.chaos.pills import Poison
+from tools.chaos.processes import (
     CrashPointsInTurn,
     RandomKills,
     SlowConsumer,

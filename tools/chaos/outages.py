@@ -14,8 +14,8 @@ from typing import Any
 
 from confluent_kafka.admin import AdminClient
 
-from tools.drills import analysis
-from tools.drills.runner import Drill, Scenario
+from tools.chaos import analysis
+from tools.chaos.runner import Drill, Scenario
 from tools.stack.kafka import KafkaNode
 from tools.stack.procs import StackError, wait_until
 
