@@ -1,4 +1,4 @@
-"""Prometheus metrics of the gateway (STYLE: ``pedidos_`` prefix, base units, no order ids as labels)."""
+"""Gateway metrics (docs/conventions.md §1: ``pedidos_`` prefix, base units, no order ids as labels)."""
 
 from __future__ import annotations
 

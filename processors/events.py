@@ -1,4 +1,4 @@
-"""The event envelope every topic shares (ARCHITECTURE section 4), and deterministic event ids.
+"""The event envelope every topic shares (docs/architecture.md §4), and deterministic event ids.
 
 An event id is derived from the order and the event type, so a replayed transaction produces the same id:
 the audit can then tell a duplicate (same id twice) from a legitimately distinct event.

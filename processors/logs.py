@@ -3,7 +3,7 @@
 Context travels as ``extra``: ``log.info("pedido aceito", extra={"order_id": ..., "correlation_id": ...})``
 puts ``order_id`` and ``correlation_id`` at the top level of the line, so a log search can follow one order
 from the checkout to its notification. Records name where they came from as ``topic``, ``partition`` and
-``offset`` (STYLE: ``topic[partition]@offset``).
+``offset`` (docs/conventions.md §2: ``topic[partition]@offset``).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The order saga (ARCHITECTURE 7) as a pure state machine: ``transition(state, event) -> (state, commands)``.
+"""The order saga as pure code: ``transition(state, event) -> (state, commands)`` (docs/architecture.md §7).
 
 The orchestrator reads seven topics and Kafka orders nothing across topics, so an event can arrive before the
 one that caused it (inventory.reserved before payments.confirmed, payments.* before orders.new). The saga thus

@@ -1,6 +1,6 @@
 """What to do about a Kafka error inside a transaction: retry the call, abort and rewind, or die.
 
-The rules are librdkafka's transactional API contract (research note eos_reliability.md, section c):
+The rules are librdkafka's transactional API contract (docs/failures.md §2, docs/architecture.md §5.2):
 - fatal (``err.fatal()``, fenced by a newer instance with our transactional.id): crash at once, touch nothing;
 - abortable (``err.txn_requires_abort()``): abort, seek back to the committed offsets, process again;
 - retriable (``err.retriable()``): call the same function again, with the same arguments;

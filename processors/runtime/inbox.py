@@ -1,4 +1,4 @@
-"""Effectively-once side effects in PostgreSQL, next to a Kafka transaction (research note, Pattern A).
+"""Effectively-once PostgreSQL side effects beside a Kafka transaction (docs/architecture.md §6.1, Pattern A).
 
 In ONE database transaction: claim the input event id, apply the effect, and store the output record's bytes.
 If the process dies after the database commit but before the Kafka commit, the input is replayed: the claim

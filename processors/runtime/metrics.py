@@ -1,4 +1,4 @@
-"""Prometheus metrics of a processor instance (STYLE: ``pedidos_`` prefix, base units, no order ids)."""
+"""Metrics of a processor instance (docs/conventions.md §1: ``pedidos_`` prefix, base units, no order ids)."""
 
 from __future__ import annotations
 

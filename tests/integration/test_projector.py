@@ -1,4 +1,4 @@
-"""The read-model projector against the real stack: offsets live in PostgreSQL with the data (Pattern B).
+"""The read-model projector on the real stack: offsets stored with the data (docs/architecture.md §6.2).
 
 The events here are made up (no checkout behind them, duplicates and out-of-order arrivals on purpose), so
 they never go to the order flow's real topics, where the processors and the exactly-once audit would take

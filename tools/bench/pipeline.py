@@ -1,5 +1,5 @@
 """`pedidos bench pipeline`: what exactly-once costs one consume-transform-produce stage, and how our runtime
-compares with Quix Streams doing the same (research/performance.md section 9.2 "E", ratio R_eos in 9.3).
+compares with Quix Streams doing the same (docs/benchmarks.md §3, ratio R_eos).
 
 One input topic (6 partitions) is pre-filled with N order-like Avro records of about 1 KiB. Each run drains
 all of it through one stage into a fresh output topic under a fresh consumer group:
@@ -9,7 +9,7 @@ all of it through one stage into a fresh output topic under a fresh consumer gro
 - Quix Streams with ``processing_guarantee="exactly-once"``, the same transform and Avro serde.
 at each commit interval. A read_committed verifier timestamps every output as it becomes visible and checks
 the count, duplicates and, on a sample, the transform. Rounds repeat every case in a shuffled order; round 0
-is a warm-up; ratios are paired within a round (performance.md section 9.1).
+is a warm-up; ratios are paired within a round (docs/benchmarks.md §1).
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ SERIES_LABELS = {"ours-eos": "nosso/ours EOS", "ours-alo": "nosso/ours ALO", "qu
 
 
 def plan(intervals: Sequence[int], rounds: int, quix: bool, seed: int) -> list[list[Case]]:
-    """Every case once per round, in a new shuffled order each round (performance.md section 9.1: the
+    """Every case once per round, in a new shuffled order each round (docs/benchmarks.md §1: the
     cases of a pair run close together, and no case always runs first or last)."""
     rng = random.Random(seed)
     cases = [Case("ours", EXACTLY_ONCE, i) for i in intervals] + [
@@ -315,11 +315,11 @@ def conclusion(
 
     pt = [
         f"EOS/ALO (vazão de drenagem, mediana de {rounds} rodada(s), mín-máx): {listing(eos_over_alo)}. "
-        "Referência (performance.md 9.3): 0,70-0,85 a 100 ms (Kafka Streams), >= 0,9 a 5 s (Quix).",
+        "Referência (docs/benchmarks.md §3): 0,70-0,85 a 100 ms (Kafka Streams), >= 0,9 a 5 s (Quix).",
     ]
     en = [
         f"EOS/ALO (drain throughput, median of {rounds} round(s), min-max): {listing(eos_over_alo)}. "
-        "Anchor (performance.md 9.3): 0.70-0.85 at 100 ms (Kafka Streams), >= 0.9 at 5 s (Quix).",
+        "Anchor (docs/benchmarks.md §3): 0.70-0.85 at 100 ms (Kafka Streams), >= 0.9 at 5 s (Quix).",
     ]
     if ours_over_quix:
         pt.append(f"Nosso/Quix, ambos EOS: {listing(ours_over_quix)}.")

@@ -4,7 +4,7 @@ Every case (acks x idempotence x transactions x message size) runs on both clien
 settings, each run on a fresh topic with a fixed data volume, the pair back to back (Python, then Java), the
 case order shuffled every round. Round 0 is a warm-up and is left out of the figures when there are more.
 What is compared is the ratio within a round, not absolute rates: on a shared 2-core machine the absolute
-rates drift, a ratio measured in the same minute much less (research/performance.md §9.1).
+rates drift, a ratio measured in the same minute much less (docs/benchmarks.md §1).
 """
 
 from __future__ import annotations

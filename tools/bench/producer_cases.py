@@ -1,8 +1,8 @@
 """The producer benchmark's pure half: the case matrix, the settings both clients get, the run schedule,
 the Java summary-line parser and the paired-ratio statistics. No Kafka here, so it is unit-tested alone.
 
-Method: research/performance.md §9 (ratios measured in the same job, interleaved, round 0 dropped, fixed
-volume per run, fresh topic per run) and §8 (every default that differs between the clients set explicitly).
+Method: docs/benchmarks.md §1 (ratios measured in the same job, interleaved, round 0 dropped, fixed
+volume per run, fresh topic per run) and §2 (every default that differs between the clients set explicitly).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ SIDES = ("python", "java")
 PARTITIONS = 6
 MIB = 1024 * 1024  # ProducerPerformance's "MB" is 2^20 bytes; ours is reported the same way
 
-# research/performance.md §9.2, on both sides. batch.num.messages is librdkafka-only: high enough that
+# docs/benchmarks.md §2, on both sides. batch.num.messages is librdkafka-only: high enough that
 # batch.size (bytes per partition, as in Java) is what closes a batch.
 SHARED_SETTINGS: dict[str, int | str] = {
     "linger.ms": 5,
@@ -156,7 +156,7 @@ def combination_reason(acks: str, idempotent: bool, transactions: str) -> str | 
 
 
 def family_of(acks: str, idempotent: bool, transactions: str) -> str:
-    """The research doc's name for a valid combination (P0..P4m)."""
+    """The name docs/benchmarks.md §2 gives a valid combination (P0..P4m)."""
     if transactions == "ms":
         return "P4"
     if transactions == "messages":
@@ -323,7 +323,7 @@ def measured_rounds(rounds: int) -> list[int]:
     return list(range(1, rounds)) if rounds > 1 else [0]
 
 
-# research/performance.md §9: ProducerPerformance's final line, and the "steady state" line after a warm-up.
+# docs/benchmarks.md §2: ProducerPerformance's final line, and the "steady state" line after a warm-up.
 JAVA_SUMMARY = re.compile(
     r"^(\d+)( steady state)? records sent, ([\d.]+) records/sec \(([\d.]+) MB/sec\), "
     r"([\d.]+) ms avg latency, ([\d.]+) ms max latency, "

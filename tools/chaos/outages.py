@@ -1,6 +1,6 @@
 """Faults on the stack under the processors: broker restarts, PostgreSQL and registry outages.
 
-Research note eos_reliability.md, section b: broker-bounce F9/F10/F11 · db-outage F14 · registry-outage F16.
+Failures of docs/failures.md §1: broker-bounce F9/F10/F11 · db-outage F14 · registry-outage F16.
 Components are stopped and started through tools/stack, and always put back (`cleanup`) even on failure.
 """
 

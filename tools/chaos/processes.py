@@ -1,6 +1,6 @@
 """Faults on the processor processes: SIGKILL at random, crash points in turn, a zombie, a slow consumer.
 
-Research note eos_reliability.md, section b: random-kills F1 · crash-points F1/F2/F15 · zombie F6 (F7 with a
+Failures of docs/failures.md §1: random-kills F1 · crash-points F1/F2/F15 · zombie F6 (F7 with a
 pause past the transaction timeout) · slow-consumer F8.
 """
 

@@ -2,7 +2,7 @@
 
 The producer numbers its records 0..sent-1 (the number is the key). Each gets at most one delivery report
 (acknowledged or failed); reading the whole partition afterwards says which numbers survived, how often, and
-in which order. Research note P16 (eos_reliability.md) defines the three anomalies counted here.
+in which order. P16 in docs/audit.md §3 defines the three anomalies counted here.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The exactly-once audit as pure checks over a Snapshot (ARCHITECTURE 8, research note section a).
+"""The exactly-once audit as pure checks over a Snapshot (docs/audit.md).
 
 Each check returns how many things it examined and every violation it found, worded so a student can follow.
 """
@@ -203,7 +203,7 @@ def schemas_valid(s: Snapshot) -> PropertyResult:
         "Every record decodes with its schema or was dead-lettered",
     )
     r.checked = sum(len(v) for v in s.events.values()) + sum(s.undecodable.values())
-    # A poison pill is expected to happen (ARCHITECTURE 4); what must not is one that no DLQ accounts for.
+    # A poison pill is expected (docs/architecture.md §4); what must not happen is one no DLQ accounts for.
     lost = Counter(t for t, p, o in s.poison if (t, p, o) not in s.dead_lettered)
     r.violations = [f"{t}: {n} registros ilegíveis fora de qualquer DLQ" for t, n in lost.items()]
     r.info = {"dead-lettered poison": len(s.poison) - sum(lost.values()), "replay copies": s.replay_copies}

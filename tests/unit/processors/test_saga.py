@@ -2,7 +2,7 @@
 
 Events are built with ``processors.events.new_event`` so they have the real Avro shapes. The last tests run
 the saga against a small simulated world (payment and inventory acting on its commands, topics read in any
-order, a clock, restarts from the changelog) and check the invariants ARCHITECTURE section 8 audits.
+order, a clock, restarts from the changelog) and check the invariants docs/audit.md checks.
 """
 
 from __future__ import annotations

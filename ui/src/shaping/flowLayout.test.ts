@@ -17,7 +17,7 @@ describe('flow layout', () => {
       expect(FLOW_EDGES.filter((e) => e.kind === 'produce' && e.to === topic)).toHaveLength(1);
     }
   });
-  it('follows ARCHITECTURE.md: who produces what', () => {
+  it('follows docs/architecture.md §3: who produces what', () => {
     expect(edgeForEvent('gateway', 'orders.new')?.from).toBe('gateway');
     expect(edgeForEvent('payment', 'payments.refunded')?.from).toBe('payment');
     expect(edgeForEvent('orchestrator', 'orders.cancelled')?.from).toBe('orchestrator');

@@ -1,4 +1,4 @@
-// The order pipeline as a fixed diagram (ARCHITECTURE.md §3): services, topics and the edges between
+// The order pipeline as a fixed diagram (docs/architecture.md §3): services, topics and the edges between
 // them, in SVG user units. Pure data plus geometry helpers.
 
 export const FLOW_WIDTH = 1000;
