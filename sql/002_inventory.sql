@@ -1,4 +1,4 @@
--- 002: estoque e reservas (serviço inventory, docs/architecture.md §6).
+-- 002: estoque e reservas (serviço inventory, ARCHITECTURE 6).
 -- O efeito colateral do inventory vive aqui, fora da transação Kafka; 003 o torna "effectively once".
 
 CREATE TABLE stock (

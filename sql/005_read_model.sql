@@ -1,7 +1,7 @@
 -- 005: read model do painel, mantido pelo projector.
 -- O projector não usa transações Kafka: grava os upserts E os offsets consumidos (consumer_offsets)
 -- na MESMA transação do banco, e ao receber partições faz seek para next_offset. Assim um crash
--- nunca separa "dado aplicado" de "offset avançado" (Pattern B, docs/architecture.md §6.2).
+-- nunca separa "dado aplicado" de "offset avançado" (padrão B da pesquisa de EOS).
 
 CREATE TABLE orders (
     order_id          text PRIMARY KEY,
