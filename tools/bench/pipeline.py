@@ -47,6 +47,7 @@ from tools.bench.quix_env import QUIX_STAGE, REQUIREMENTS, ensure_quix
 from tools.reports import Report, out_dir_option, publish
 from tools.stack.procs import StackError
 from tools.stack.stack import require_kafka
+from tools.text import Text
 
 Echo = Callable[[str], None]
 GUARANTEE_NAMES = {stats.EXACTLY_ONCE: "exactly-once", stats.AT_LEAST_ONCE: "at-least-once"}
@@ -262,18 +263,16 @@ def build_report(data: dict[str, Any]) -> Report:
     eos_over_alo = {int(k): v for k, v in data["ratios"]["eos_over_alo"].items()}
     ours_over_quix = {int(k): v for k, v in data["ratios"]["ours_over_quix"].items()}
     summary = data["summary"]
-    conclusion_pt, conclusion_en = stats.conclusion(
-        eos_over_alo, ours_over_quix, len(data["method"]["measured_rounds"])
-    )
     return Report(
         kind="bench-pipeline",
-        title_pt="Estágio consume-transform-produce: exactly-once x at-least-once, nosso runtime x Quix",
-        title_en="Consume-transform-produce stage: exactly-once vs at-least-once, our runtime vs Quix",
+        title=Text(
+            "Estágio consume-transform-produce: exactly-once x at-least-once, nosso runtime x Quix",
+            "Consume-transform-produce stage: exactly-once vs at-least-once, our runtime vs Quix",
+        ),
         table=stats.table(summary, eos_over_alo, ours_over_quix),
         data=data,
         charts=stats.charts(summary, eos_over_alo, ours_over_quix) if summary else (),
-        conclusion_pt=conclusion_pt,
-        conclusion_en=conclusion_en,
+        conclusion=stats.conclusion(eos_over_alo, ours_over_quix, len(data["method"]["measured_rounds"])),
     )
 
 

@@ -23,6 +23,7 @@ from tools.dlq.model import (
 )
 from tools.dlq.replay import Listed, list_dead_letters, run_replay
 from tools.reports import BarChart, Report, Table, out_dir_option, publish
+from tools.text import Text
 
 DETAIL_WIDTH = 48
 SHOWN_SKIPS = 20
@@ -159,8 +160,7 @@ def _list_report(listed: list[Listed], rows: list[dict], selection: Selection) -
     )
     return Report(
         "dlq-list",
-        "Dead letters por motivo",
-        "Dead letters by reason",
+        Text("Dead letters por motivo", "Dead letters by reason"),
         table,
         {"selection": selection.as_dict(), "counts_by_reason": by_reason, "records": rows},
         charts=[chart] if by_reason else [],
@@ -217,13 +217,13 @@ def replay_report(report: ReplayReport) -> Report:
     series = {ACTION_SHORT[a]: [float(r[1 + i]) for r in rows[:-1]] for i, a in enumerate(Action)}
     counts = report.counts()
     kind = "dlq-replay-dry-run" if report.dry_run else "dlq-replay"
-    verb_pt, verb_en = (
-        ("seriam reenviados", "would be replayed") if report.dry_run else ("reenviados", "replayed")
+    verb = (
+        Text("seriam reenviados", "would be replayed") if report.dry_run else Text("reenviados", "replayed")
     )
+    title = Text("Replay da DLQ", "DLQ replay")
     return Report(
         kind,
-        "Replay da DLQ" + (" (simulação)" if report.dry_run else ""),
-        "DLQ replay" + (" (dry run)" if report.dry_run else ""),
+        title + Text(" (simulação)", " (dry run)") if report.dry_run else title,
         Table(columns, rows),
         report.as_dict(),
         charts=[
@@ -233,10 +233,18 @@ def replay_report(report: ReplayReport) -> Report:
         ]
         if reasons
         else [],
-        conclusion_pt=f"{counts[Action.REPLAY]} dead letters {verb_pt} ({report.published} registros); "
-        f"{counts[Action.ALREADY]} já reenviados, {counts[Action.INVALID]} ainda inválidos, "
-        f"{counts[Action.FAILED_AGAIN]} falharam de novo, {counts[Action.NO_ORIGIN]} sem origem.",
-        conclusion_en=f"{counts[Action.REPLAY]} dead letters {verb_en} ({report.published} records); "
-        f"{counts[Action.ALREADY]} already replayed, {counts[Action.INVALID]} still invalid, "
-        f"{counts[Action.FAILED_AGAIN]} failed again, {counts[Action.NO_ORIGIN]} without an origin.",
+        conclusion=Text(
+            "{replayed} dead letters {verb} ({published} registros); {already} já reenviados, {invalid} "
+            "ainda inválidos, {failed} falharam de novo, {orphans} sem origem.",
+            "{replayed} dead letters {verb} ({published} records); {already} already replayed, {invalid} "
+            "still invalid, {failed} failed again, {orphans} without an origin.",
+        ).format(
+            verb=verb,
+            replayed=counts[Action.REPLAY],
+            published=report.published,
+            already=counts[Action.ALREADY],
+            invalid=counts[Action.INVALID],
+            failed=counts[Action.FAILED_AGAIN],
+            orphans=counts[Action.NO_ORIGIN],
+        ),
     )

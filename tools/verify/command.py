@@ -10,6 +10,7 @@ import click
 
 from processors.runtime.serde import AvroCodec
 from processors.settings import get_settings
+from tools.text import DEFAULT_LANG, lang_option
 from tools.verify.properties import PropertyResult, audit
 from tools.verify.snapshot import Snapshot, restrict, settled_orders, take_snapshot
 
@@ -32,8 +33,7 @@ def report_json(snapshot: Snapshot, results: list[PropertyResult]) -> dict:
         "properties": [
             {
                 "id": r.id,
-                "pt": r.pt,
-                "en": r.en,
+                **r.title.as_dict(),
                 "checked": r.checked,
                 "ok": r.ok,
                 "violations": len(r.violations),
@@ -45,10 +45,10 @@ def report_json(snapshot: Snapshot, results: list[PropertyResult]) -> dict:
     }
 
 
-def print_table(results: list[PropertyResult], snapshot: Snapshot, lang: str = "pt") -> None:
+def print_table(results: list[PropertyResult], snapshot: Snapshot, lang: str = DEFAULT_LANG) -> None:
     for r in results:
         mark = click.style("ok  ", fg="green") if r.ok else click.style("FAIL", fg="red", bold=True)
-        title = r.pt if lang == "pt" else r.en
+        title = r.title.render(lang)
         click.echo(
             f"  {mark} {r.id:<4} {title:<58} {r.checked:>7} verificados / checked, "
             f"{len(r.violations)} violações / violations"
@@ -70,7 +70,7 @@ def print_table(results: list[PropertyResult], snapshot: Snapshot, lang: str = "
     default=None,
     help="Grava o relatório em JSON / write the report as JSON.",
 )
-@click.option("--lang", type=click.Choice(["pt", "en"]), default="pt", show_default=True)
+@lang_option
 @click.option(
     "--grace-s",
     default=90.0,
