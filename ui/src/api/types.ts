@@ -214,17 +214,13 @@ export interface OrdersResponse {
   counts: Record<string, number>;
 }
 
-export interface Narration {
-  pt: string;
-  en: string;
-}
-
 export interface TimelineEvent extends KafkaEvent {
   lane: string;
   transaction: string;
   broker_ms: number | null;
   service_ms: number | null;
-  narration: Narration;
+  /** The cause's record timestamp → this event's: the time the step took (null for the first event). */
+  step_ms: number | null;
 }
 
 export interface OrderDetail {
