@@ -34,7 +34,7 @@ from tools.reports import BarChart, Cell, Report, Table, out_dir_option, publish
 from tools.stack.dist import KAFKA_VERSION
 from tools.stack.procs import StackError
 from tools.stack.stack import require_kafka
-from tools.text import Text, same
+from tools.text import Text, lang_option, same
 
 RUN_TIMEOUT_S = 600.0  # one run, either client: generous, it only stops a hung run
 ADMIN_TIMEOUT_S = 30.0
@@ -452,6 +452,7 @@ def _parse(parser: Callable[[str], Any], text: str, hint: str) -> Any:
     help="% de cada execução fora das medidas / of each run left out of the figures.",
 )
 @click.option("--seed", type=int, default=None, help="Semente da ordem dos casos / case order seed.")
+@lang_option
 @out_dir_option
 def producer(
     sizes: str,
@@ -463,6 +464,7 @@ def producer(
     java: bool,
     warmup_pct: int,
     seed: int | None,
+    lang: str,
     out_dir: Path | None,
 ) -> None:
     """Produtor: nosso cliente x ProducerPerformance do Kafka / our producer vs Kafka's own."""
@@ -491,6 +493,6 @@ def producer(
         data = run_bench(settings, plan, tool)
     except StackError as error:  # Kafka down: before any run
         raise click.ClickException(str(error)) from error
-    publish(build_report(data), out_dir)
+    publish(build_report(data), out_dir, lang=lang)
     if data["failed_runs"]:
         raise SystemExit(1)

@@ -23,7 +23,7 @@ from tools.dlq.model import (
 )
 from tools.dlq.replay import Listed, list_dead_letters, run_replay
 from tools.reports import BarChart, Report, Table, out_dir_option, publish
-from tools.text import Text
+from tools.text import Text, lang_option
 
 DETAIL_WIDTH = 48
 SHOWN_SKIPS = 20
@@ -64,12 +64,14 @@ def dlq() -> None:
 @dlq.command("list")
 @selection_options
 @click.option("--json", "as_json", is_flag=True, help="Imprime os registros em JSON / print records as JSON.")
+@lang_option
 @out_dir_option
 def list_command(
     reasons: tuple[str, ...],
     topics: tuple[str, ...],
     orders: tuple[str, ...],
     as_json: bool,
+    lang: str,
     out_dir: Path | None,
 ) -> None:
     """Todo dead letter (read_committed): origem, motivo, idade, se já foi reenviado / every dead letter."""
@@ -83,7 +85,7 @@ def list_command(
     report = _list_report(listed, rows, _selection(reasons, topics, orders))
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        publish(report, out_dir, echo=_progress)
+        publish(report, out_dir, lang=lang, echo=_progress)
         return
     if rows:
         columns = [
@@ -110,7 +112,7 @@ def list_command(
         click.echo(Table(columns, table).render())
     else:
         click.echo("Nenhum dead letter / no dead letters.")
-    publish(report, out_dir)
+    publish(report, out_dir, lang=lang)
 
 
 def _row(listed: Listed, now_ms: int) -> dict:
@@ -178,6 +180,7 @@ def _list_report(listed: list[Listed], rows: list[dict], selection: Selection) -
     help="Reenvia também o que ainda é inválido e replays que falharam de novo / also replay still-invalid "
     "records and replays that failed again.",
 )
+@lang_option
 @out_dir_option
 def replay_command(
     reasons: tuple[str, ...],
@@ -185,6 +188,7 @@ def replay_command(
     orders: tuple[str, ...],
     dry_run: bool,
     force: bool,
+    lang: str,
     out_dir: Path | None,
 ) -> None:
     """Reenvia os originais aos tópicos de origem, uma vez só / re-publish the originals, once.
@@ -199,7 +203,7 @@ def replay_command(
         click.echo(f"Erro / error: {error}", err=True)
         sys.exit(1)
     _print_skips(report)
-    publish(replay_report(report), out_dir)
+    publish(replay_report(report), out_dir, lang=lang)
 
 
 def _print_skips(report: ReplayReport) -> None:

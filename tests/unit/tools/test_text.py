@@ -33,3 +33,25 @@ def test_every_command_shares_one_lang_option_pt_by_default():
     assert CliRunner().invoke(say, []).output == "nenhuma violação\n"
     assert CliRunner().invoke(say, ["--lang", "en"]).output == "no violation\n"
     assert CliRunner().invoke(say, ["--lang", "de"]).exit_code == 2
+
+
+def _commands(group: click.Group, path: str = "pedidos") -> list[tuple[str, click.Command]]:
+    found = []
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            found += _commands(command, f"{path} {name}")
+        else:
+            found.append((f"{path} {name}", command))
+    return found
+
+
+def test_every_command_that_reports_takes_the_same_lang_option():
+    from tools.cli import main
+
+    reporting = [(name, c) for name, c in _commands(main) if any(p.name == "out_dir" for p in c.params)]
+    assert len(reporting) >= 10  # the drills, the kill demo, load, the benchmarks, the acks lab, the DLQ
+    for name, command in reporting:
+        [lang] = [p for p in command.params if p.name == "lang"] or [None]
+        assert isinstance(lang, click.Option), f"{name} has no --lang"
+        assert lang.opts == ["--lang"] and lang.default == "pt", name
+        assert list(lang.type.choices) == ["pt", "en"], name  # type: ignore[attr-defined]
