@@ -313,12 +313,18 @@ export interface ApiErrorBody {
 /** API.md `GET /api/reports`: the latest result of each benchmark, lab or drill (tools/reports.py's shape). */
 export type ReportCell = string | number | null;
 
+/** A text in both languages, as tools/text.py's `Text` writes it; an older file may lack the English. */
+export interface Bilingual {
+  pt: string;
+  en: string | null;
+}
+
 export interface ReportSummary {
   kind: string;
-  title: { pt: string; en: string };
+  title: Bilingual;
   created_at: string;
   command: string | null;
   has_chart: boolean;
-  conclusion: { pt: string; en: string | null } | null;
+  conclusion: Bilingual | null;
   table: { columns: string[]; rows: ReportCell[][] };
 }
