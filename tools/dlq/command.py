@@ -27,6 +27,9 @@ from tools.text import Text, lang_option
 
 DETAIL_WIDTH = 48
 SHOWN_SKIPS = 20
+NOTHING = Text("Nenhum dead letter.", "No dead letters.")
+FAILED = Text("Erro: {error}", "Error: {error}")
+MORE_SKIPS = Text("  ... e mais {n} (veja o JSON)", "  ... and {n} more (see the JSON)")
 
 
 def _progress(message: str) -> None:
@@ -111,7 +114,7 @@ def list_command(
         ]
         click.echo(Table(columns, table).render())
     else:
-        click.echo("Nenhum dead letter / no dead letters.")
+        click.echo(NOTHING.render(lang))
     publish(report, out_dir, lang=lang)
 
 
@@ -200,18 +203,18 @@ def replay_command(
     try:
         report = run_replay(settings, _selection(reasons, topics, orders), dry_run, force, _progress)
     except DlqError as error:
-        click.echo(f"Erro / error: {error}", err=True)
+        click.echo(FAILED.format(error=error).render(lang), err=True)
         sys.exit(1)
-    _print_skips(report)
+    _print_skips(report, lang)
     publish(replay_report(report), out_dir, lang=lang)
 
 
-def _print_skips(report: ReplayReport) -> None:
+def _print_skips(report: ReplayReport, lang: str) -> None:
     skipped = [p for p in report.planned if p.action is not Action.REPLAY]
     for p in skipped[:SHOWN_SKIPS]:
         click.echo(f"  {p.letter.id}: {ACTION_TEXT[p.action]} ({p.note})")
     if len(skipped) > SHOWN_SKIPS:
-        click.echo(f"  ... e mais / and {len(skipped) - SHOWN_SKIPS} (veja o JSON / see the JSON)")
+        click.echo(MORE_SKIPS.format(n=len(skipped) - SHOWN_SKIPS).render(lang))
 
 
 def replay_report(report: ReplayReport) -> Report:
