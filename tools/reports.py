@@ -23,6 +23,7 @@ from typing import Any
 import click
 
 from processors.settings import get_settings
+from tools.text import DEFAULT_LANG, Text
 
 Cell = str | int | float | None
 
@@ -75,28 +76,21 @@ Chart = BarChart | LineChart
 @dataclass(frozen=True)
 class Report:
     kind: str  # file stem, e.g. "bench-producer"
-    title_pt: str
-    title_en: str
+    title: Text
     table: Table
     data: dict[str, Any]
     charts: Sequence[Chart] = ()  # drawn one under the other in the same PNG
-    conclusion_pt: str | None = None
-    conclusion_en: str | None = None
+    conclusion: Text | None = None
 
     def as_dict(self, chart_file: str | None) -> dict[str, Any]:
-        conclusion = (
-            {"pt": self.conclusion_pt, "en": self.conclusion_en or self.conclusion_pt}
-            if self.conclusion_pt
-            else None
-        )
         return {
             "kind": self.kind,
-            "title": {"pt": self.title_pt, "en": self.title_en},
+            "title": self.title.as_dict(),
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "command": " ".join(["pedidos", *sys.argv[1:]]) if sys.argv else None,
             "table": {"columns": list(self.table.columns), "rows": [list(r) for r in self.table.rows]},
             "chart": chart_file,
-            "conclusion": conclusion,
+            "conclusion": self.conclusion.as_dict() if self.conclusion else None,
             "data": self.data,
         }
 
@@ -147,22 +141,22 @@ def ms_text(value: float) -> str:
 
 
 def publish(
-    report: Report, out_dir: Path | None, lang: str = "pt", echo: Callable[[str], None] = click.echo
+    report: Report, out_dir: Path | None, lang: str = DEFAULT_LANG, echo: Callable[[str], None] = click.echo
 ) -> Path:
     """Print the table (and conclusion), write `<kind>.json` and `<kind>.png`; returns the JSON path."""
     out = out_dir or default_out_dir()
     out.mkdir(parents=True, exist_ok=True)
     echo("")
-    echo(report.title_pt if lang == "pt" else report.title_en)
+    echo(report.title.render(lang))
     echo(report.table.render())
     chart_file = None
     if report.charts:
         chart_file = f"{report.kind}.png"
         draw(report.charts, out / chart_file)
     body = report.as_dict(chart_file)
-    if body["conclusion"]:
+    if report.conclusion:
         echo("")
-        echo(body["conclusion"][lang] or body["conclusion"]["pt"])
+        echo(report.conclusion.render(lang))
     path = out / f"{report.kind}.json"
     path.write_text(json.dumps(body, indent=2, ensure_ascii=False, default=str))
     echo("")

@@ -1,5 +1,8 @@
-"""One order's story: its events ordered, placed on the lane of the service that produced them, timed and
-narrated in pt-BR and English. Pure functions over plain dicts (rows of ``order_events``), no I/O.
+"""One order's story: its events ordered, placed on the lane of the service that produced them, and timed.
+Pure functions over plain dicts (rows of ``order_events``), no I/O.
+
+The facts only: what each step says (pt-BR and English) is written once, in the dashboard's catalogue
+(ui/src/locales/story.ts), from the event type, its payload and ``step_ms``.
 """
 
 from __future__ import annotations
@@ -7,45 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 LANES = ("gateway", "payment", "inventory", "orchestrator", "notification")
-
-# event_type -> (pt, en); {ms} is the step's total time, the rest come from the event's payload
-NARRATION: dict[str, tuple[str, str]] = {
-    "OrderPlaced": (
-        "Pedido recebido no checkout: {items} item(ns), total R$ {total_amount}.",
-        "Order accepted at checkout: {items} item(s), total R$ {total_amount}.",
-    ),
-    "PaymentRequested": ("Cobrança de R$ {amount} solicitada.", "Charge of R$ {amount} requested."),
-    "PaymentConfirmed": ("Pagamento aprovado em {ms} ms.", "Payment approved in {ms} ms."),
-    "PaymentFailed": ("Pagamento recusado ({reason}) em {ms} ms.", "Payment declined ({reason}) in {ms} ms."),
-    "StockReserved": ("Estoque reservado em {ms} ms.", "Stock reserved in {ms} ms."),
-    "StockReservationFailed": (
-        "Estoque insuficiente ({reason}): a saga vai compensar.",
-        "Not enough stock ({reason}): the saga will compensate.",
-    ),
-    "RefundRequested": ("Estorno de R$ {amount} solicitado.", "Refund of R$ {amount} requested."),
-    "PaymentRefunded": ("Pagamento estornado em {ms} ms.", "Payment refunded in {ms} ms."),
-    "StockReleaseRequested": ("Liberação da reserva solicitada.", "Stock release requested."),
-    "StockReleased": ("Reserva de estoque liberada.", "Stock reservation released."),
-    "OrderConfirmed": ("Pedido confirmado e pronto para envio.", "Order confirmed, ready to ship."),
-    "OrderCancelled": ("Pedido cancelado: {reason}.", "Order cancelled: {reason}."),
-    "NotificationSent": (
-        "Cliente avisado por {channel}: pedido {order_status}.",
-        "Customer notified by {channel}: order {order_status}.",
-    ),
-}
-
-
-class _Blank(dict):
-    def __missing__(self, key: str) -> str:
-        return "?"
-
-
-def narrate(event_type: str, payload: dict[str, Any], step_ms: int | None) -> dict[str, str]:
-    pt, en = NARRATION.get(event_type, ("{event_type}", "{event_type}"))
-    values = _Blank(payload, event_type=event_type, ms="?" if step_ms is None else step_ms)
-    if isinstance(payload.get("items"), list):
-        values["items"] = len(payload["items"])
-    return {"pt": pt.format_map(values), "en": en.format_map(values)}
 
 
 def lane_of(producer: str | None) -> str:
@@ -86,7 +50,7 @@ def build_timeline(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "transaction": "committed",
                 "broker_ms": None if broker_ms is None else max(0, broker_ms),
                 "service_ms": None if service_ms is None else max(0, service_ms),
-                "narration": narrate(row["event_type"], payload, step_ms),
+                "step_ms": step_ms,
             }
         )
     return timeline

@@ -75,6 +75,12 @@ def test_an_order_placed_in_the_form_shows_its_timeline_to_the_end(settings, pag
         # The projector may first catch up with every earlier test's events: a generous deadline.
         expect(terminal.first).to_be_visible(timeout=TIMEOUT_MS)
         assert page.locator('[data-testid="timeline-event"][data-event-type="OrderPlaced"]').count() == 1
+        # Each step told from the dashboard's catalogue, pt-BR first, English after the toggle.
+        paid = page.locator('[data-testid="timeline-event"][data-event-type="PaymentConfirmed"] .narration')
+        expect(paid).to_have_text(re.compile(r"^Pagamento aprovado em \d+ ms\.$"))
+        page.get_by_role("button", name="English").click()
+        expect(paid).to_have_text(re.compile(r"^Payment approved in \d+ ms\.$"))
+        page.get_by_role("button", name="Português").click()
         assert order_id
         page.screenshot(path=shots / "pedidos.png", full_page=True)
         for tab in ("flow", "indicators"):

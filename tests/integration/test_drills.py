@@ -32,6 +32,7 @@ from tools.chaos.scenarios import (
 )
 from tools.reports import publish
 from tools.seed import run_seed
+from tools.text import Text
 
 SHORT = DrillOptions(rate=10, duration_s=12, warmup_s=3, tail_s=3, settle_s=90)
 
@@ -46,7 +47,7 @@ def drill(
 ) -> DrillResult:
     log_dir = settings.state_dir / "test-logs" / f"drill-{scenario.name}"
     result = run_drill(settings, scenario, options, log_dir, print)
-    report = build_report(result, scenario.title_pt, scenario.title_en)
+    report = build_report(result, Text(scenario.title_pt, scenario.title_en))
     path = publish(report, tmp_path, echo=print)
     body = json.loads(path.read_text())
     assert body["kind"] == f"chaos-{scenario.name}"

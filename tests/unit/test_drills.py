@@ -15,6 +15,7 @@ from tools.chaos.probes import Answer
 from tools.chaos.report import build_report
 from tools.chaos.runner import Check, DrillOptions, DrillResult
 from tools.reports import LineChart
+from tools.text import Text
 
 
 def samples(*totals: int | None, groups: tuple[str, ...] = ("payment",)) -> list[Sample]:
@@ -254,7 +255,7 @@ def _result() -> DrillResult:
 
 
 def test_the_report_states_the_figures_the_json_and_the_charts_carry():
-    report = build_report(_result(), "Título", "Title")
+    report = build_report(_result(), Text("Título", "Title"))
     data = report.data
     assert report.kind == "chaos-db-outage"
     assert data["lag"]["baseline"] == 4  # t=0 and t=1, before the warm-up ended at 2 s
@@ -279,5 +280,5 @@ def test_the_report_states_the_figures_the_json_and_the_charts_carry():
     lag_chart, orders_chart = report.charts
     assert isinstance(lag_chart, LineChart) and (2.0, "db-outage postgres") in lag_chart.markers
     assert len(orders_chart.x) == 6
-    assert "recuperação" in (report.conclusion_pt or "") and "recovery" in (report.conclusion_en or "")
+    assert "recuperação" in report.conclusion.pt and "recovery" in report.conclusion.en
     json.dumps(report.as_dict("chaos-db-outage.png"), allow_nan=False)  # valid JSON for the dashboard

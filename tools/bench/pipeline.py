@@ -47,6 +47,7 @@ from tools.bench.quix_env import QUIX_STAGE, REQUIREMENTS, ensure_quix
 from tools.reports import Report, out_dir_option, publish
 from tools.stack.procs import StackError
 from tools.stack.stack import require_kafka
+from tools.text import Text, lang_option
 
 Echo = Callable[[str], None]
 GUARANTEE_NAMES = {stats.EXACTLY_ONCE: "exactly-once", stats.AT_LEAST_ONCE: "at-least-once"}
@@ -262,18 +263,16 @@ def build_report(data: dict[str, Any]) -> Report:
     eos_over_alo = {int(k): v for k, v in data["ratios"]["eos_over_alo"].items()}
     ours_over_quix = {int(k): v for k, v in data["ratios"]["ours_over_quix"].items()}
     summary = data["summary"]
-    conclusion_pt, conclusion_en = stats.conclusion(
-        eos_over_alo, ours_over_quix, len(data["method"]["measured_rounds"])
-    )
     return Report(
         kind="bench-pipeline",
-        title_pt="Estágio consume-transform-produce: exactly-once x at-least-once, nosso runtime x Quix",
-        title_en="Consume-transform-produce stage: exactly-once vs at-least-once, our runtime vs Quix",
+        title=Text(
+            "Estágio consume-transform-produce: exactly-once x at-least-once, nosso runtime x Quix",
+            "Consume-transform-produce stage: exactly-once vs at-least-once, our runtime vs Quix",
+        ),
         table=stats.table(summary, eos_over_alo, ours_over_quix),
         data=data,
         charts=stats.charts(summary, eos_over_alo, ours_over_quix) if summary else (),
-        conclusion_pt=conclusion_pt,
-        conclusion_en=conclusion_en,
+        conclusion=stats.conclusion(eos_over_alo, ours_over_quix, len(data["method"]["measured_rounds"])),
     )
 
 
@@ -315,9 +314,16 @@ def _intervals(_ctx: click.Context, _param: click.Parameter, text: str) -> list[
     "--quix/--no-quix", default=True, show_default=True, help="Incluir Quix Streams (EOS) / include Quix."
 )
 @click.option("--seed", type=int, default=None, help="Semente da ordem dos casos / case order seed.")
+@lang_option
 @out_dir_option
 def pipeline(
-    records: int, intervals: list[int], rounds: int, quix: bool, seed: int | None, out_dir: Path | None
+    records: int,
+    intervals: list[int],
+    rounds: int,
+    quix: bool,
+    seed: int | None,
+    lang: str,
+    out_dir: Path | None,
 ) -> None:
     """EOS x ALO num estágio consume-transform-produce, e nosso runtime x Quix / EOS vs ALO, ours vs Quix."""
     settings = get_settings()
@@ -326,7 +332,7 @@ def pipeline(
         data = run_bench(settings, records, intervals, rounds, quix, seed, click.echo)
     except (BenchError, StackError) as error:  # before any run could start: Kafka down, topics, pre-fill
         raise click.ClickException(str(error)) from error
-    publish(build_report(data), out_dir)
+    publish(build_report(data), out_dir, lang=lang)
     if data["left_behind"]:
         click.echo(f"não removidos / not removed: {', '.join(data['left_behind'])}")
     if data["failed_runs"]:

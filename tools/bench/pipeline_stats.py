@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 from tools.bench.pipeline_workload import seq_of
 from tools.load.command import percentile
 from tools.reports import BarChart, Cell, Table
+from tools.text import Text, join
 
 EXACTLY_ONCE, AT_LEAST_ONCE = "exactly_once", "at_least_once"
 
@@ -309,27 +310,32 @@ def charts(
 
 def conclusion(
     eos_over_alo: dict[int, dict[str, Any]], ours_over_quix: dict[int, dict[str, Any]], rounds: int
-) -> tuple[str, str]:
+) -> Text:
     def listing(ratios: dict[int, dict[str, Any]]) -> str:
         return "; ".join(f"{i} ms: {_ratio(r)}" for i, r in sorted(ratios.items())) or "-"
 
-    pt = [
-        f"EOS/ALO (vazão de drenagem, mediana de {rounds} rodada(s), mín-máx): {listing(eos_over_alo)}. "
-        "Referência (docs/benchmarks.md §3): 0,70-0,85 a 100 ms (Kafka Streams), >= 0,9 a 5 s (Quix).",
-    ]
-    en = [
-        f"EOS/ALO (drain throughput, median of {rounds} round(s), min-max): {listing(eos_over_alo)}. "
-        "Anchor (docs/benchmarks.md §3): 0.70-0.85 at 100 ms (Kafka Streams), >= 0.9 at 5 s (Quix).",
+    parts = [
+        Text(
+            f"EOS/ALO (vazão de drenagem, mediana de {rounds} rodada(s), mín-máx): {listing(eos_over_alo)}. "
+            "Referência (docs/benchmarks.md §3): 0,70-0,85 a 100 ms (Kafka Streams), >= 0,9 a 5 s (Quix).",
+            f"EOS/ALO (drain throughput, median of {rounds} round(s), min-max): {listing(eos_over_alo)}. "
+            "Anchor (docs/benchmarks.md §3): 0.70-0.85 at 100 ms (Kafka Streams), >= 0.9 at 5 s (Quix).",
+        )
     ]
     if ours_over_quix:
-        pt.append(f"Nosso/Quix, ambos EOS: {listing(ours_over_quix)}.")
-        en.append(f"Ours/Quix, both EOS: {listing(ours_over_quix)}.")
-    pt.append(
-        "criação->visível inclui a espera no tópico pré-carregado (cresce com a posição na fila e com o "
-        "tempo desde a pré-carga); consumo->visível é o que o intervalo de commit acrescenta."
+        parts.append(
+            Text(
+                f"Nosso/Quix, ambos EOS: {listing(ours_over_quix)}.",
+                f"Ours/Quix, both EOS: {listing(ours_over_quix)}.",
+            )
+        )
+    parts.append(
+        Text(
+            "criação->visível inclui a espera no tópico pré-carregado (cresce com a posição na fila e com o "
+            "tempo desde a pré-carga); consumo->visível é o que o intervalo de commit acrescenta.",
+            "created->visible includes the wait in the pre-filled topic (it grows with the record's place "
+            "in the backlog and the time since the pre-fill); consumed->visible is what the commit interval "
+            "adds.",
+        )
     )
-    en.append(
-        "created->visible includes the wait in the pre-filled topic (it grows with the record's place in the "
-        "backlog and the time since the pre-fill); consumed->visible is what the commit interval adds."
-    )
-    return " ".join(pt), " ".join(en)
+    return join(parts)

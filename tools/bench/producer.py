@@ -34,6 +34,7 @@ from tools.reports import BarChart, Cell, Report, Table, out_dir_option, publish
 from tools.stack.dist import KAFKA_VERSION
 from tools.stack.procs import StackError
 from tools.stack.stack import require_kafka
+from tools.text import Text, lang_option, same
 
 RUN_TIMEOUT_S = 600.0  # one run, either client: generous, it only stops a hung run
 ADMIN_TIMEOUT_S = 30.0
@@ -341,16 +342,16 @@ def build_report(data: dict[str, Any]) -> Report:
                 reference_line=1.0,
             )
         )
-    pt, en = _conclusion(data)
     return Report(
         kind="bench-producer",
-        title_pt="Produtor: nosso cliente (confluent-kafka) x ProducerPerformance do Kafka",
-        title_en="Producer: our client (confluent-kafka) vs Kafka's ProducerPerformance",
+        title=Text(
+            "Produtor: nosso cliente (confluent-kafka) x ProducerPerformance do Kafka",
+            "Producer: our client (confluent-kafka) vs Kafka's ProducerPerformance",
+        ),
         table=table,
         data=data,
         charts=charts,
-        conclusion_pt=pt,
-        conclusion_en=en,
+        conclusion=_conclusion(data),
     )
 
 
@@ -382,35 +383,39 @@ def _num(value: float | None) -> float:
     return float("nan") if value is None else float(value)  # a missing bar in the chart
 
 
-def _conclusion(data: dict[str, Any]) -> tuple[str, str]:
+def _conclusion(data: dict[str, Any]) -> Text:
     machine, method = data["machine"], data["method"]
     kept = len(method["measured_rounds"])
     load = f"loadavg {machine['loadavg_before'][0]:.2f}->{machine['loadavg_after'][0]:.2f}"
-    where_pt, where_en = f"{machine['nproc']} núcleos, {load}", f"{machine['nproc']} cores, {load}"
-    rounds_pt = f"{kept} rodada(s) medida(s)"
-    rounds_en = f"{kept} measured round(s)"
+    where = Text(f"{machine['nproc']} núcleos, {load}", f"{machine['nproc']} cores, {load}")
+    rounds = Text(f"{kept} rodada(s) medida(s)", f"{kept} measured round(s)")
     if method["rounds"] > 1:
-        rounds_pt += " (a rodada 0 aquece e fica de fora)"
-        rounds_en += " (round 0 warms up and is left out)"
+        rounds += Text(" (a rodada 0 aquece e fica de fora)", " (round 0 warms up and is left out)")
     failed = data["failed_runs"]
-    tail_pt = f" {failed} execução(ões) falhou(aram): ver `runs` no JSON." if failed else ""
-    tail_en = f" {failed} run(s) failed: see `runs` in the JSON." if failed else ""
+    tail = (
+        Text(
+            f" {failed} execução(ões) falhou(aram): ver `runs` no JSON.",
+            f" {failed} run(s) failed: see `runs` in the JSON.",
+        )
+        if failed
+        else same("")
+    )
     paired = [
         (c["case"], c["ratio_records_per_s"]["median"]) for c in data["cases"] if c["ratio_records_per_s"]
     ]
     if not paired:
-        return (
-            f"Sem pares com o Java: só os números do nosso cliente; {rounds_pt}; {where_pt}.{tail_pt}",
-            f"No Java pairs: our client's figures only; {rounds_en}; {where_en}.{tail_en}",
-        )
+        return Text(
+            "Sem pares com o Java: só os números do nosso cliente; {rounds}; {where}.{tail}",
+            "No Java pairs: our client's figures only; {rounds}; {where}.{tail}",
+        ).format(rounds=rounds, where=where, tail=tail)
     (low_case, low), (high_case, high) = min(paired, key=lambda p: p[1]), max(paired, key=lambda p: p[1])
-    return (
-        f"Python ÷ Java (mediana das razões pareadas por rodada): de {low:.2f} ({low_case}) a {high:.2f} "
-        f"({high_case}); {rounds_pt}; {where_pt}. "
-        f"Em malha fechada a latência inclui a fila do cliente.{tail_pt}",
-        f"Python ÷ Java (median of per-round paired ratios): from {low:.2f} ({low_case}) to {high:.2f} "
-        f"({high_case}); {rounds_en}; {where_en}. "
-        f"In a closed loop latency includes the client's queue.{tail_en}",
+    return Text(
+        "Python ÷ Java (mediana das razões pareadas por rodada): de {low:.2f} ({low_case}) a {high:.2f} "
+        "({high_case}); {rounds}; {where}. Em malha fechada a latência inclui a fila do cliente.{tail}",
+        "Python ÷ Java (median of per-round paired ratios): from {low:.2f} ({low_case}) to {high:.2f} "
+        "({high_case}); {rounds}; {where}. In a closed loop latency includes the client's queue.{tail}",
+    ).format(
+        low=low, low_case=low_case, high=high, high_case=high_case, rounds=rounds, where=where, tail=tail
     )
 
 
@@ -447,6 +452,7 @@ def _parse(parser: Callable[[str], Any], text: str, hint: str) -> Any:
     help="% de cada execução fora das medidas / of each run left out of the figures.",
 )
 @click.option("--seed", type=int, default=None, help="Semente da ordem dos casos / case order seed.")
+@lang_option
 @out_dir_option
 def producer(
     sizes: str,
@@ -458,6 +464,7 @@ def producer(
     java: bool,
     warmup_pct: int,
     seed: int | None,
+    lang: str,
     out_dir: Path | None,
 ) -> None:
     """Produtor: nosso cliente x ProducerPerformance do Kafka / our producer vs Kafka's own."""
@@ -486,6 +493,6 @@ def producer(
         data = run_bench(settings, plan, tool)
     except StackError as error:  # Kafka down: before any run
         raise click.ClickException(str(error)) from error
-    publish(build_report(data), out_dir)
+    publish(build_report(data), out_dir, lang=lang)
     if data["failed_runs"]:
         raise SystemExit(1)

@@ -29,6 +29,7 @@ from tools.bench.telemetry_report import telemetry_report
 from tools.load.command import percentile
 from tools.reports import json_option, out_dir_option, publish, write_json
 from tools.stack.procs import free_port
+from tools.text import lang_option
 
 COMMIT_INTERVAL_S = 0.1
 
@@ -175,14 +176,15 @@ def _wait_healthy(base: str, gateway: subprocess.Popen[bytes]) -> None:
 )
 @click.option("--seconds", default=20.0, show_default=True, type=click.FloatRange(3, 600))
 @json_option
+@lang_option
 @out_dir_option
 def telemetry(
-    clients: int, rate: float, seconds: float, json_path: Path | None, out_dir: Path | None
+    clients: int, rate: float, seconds: float, json_path: Path | None, lang: str, out_dir: Path | None
 ) -> None:
     """Vazão do painel: N clientes WebSocket a X eventos/s / dashboard fan-out benchmark."""
     settings = get_settings()
     log_path = settings.state_dir / "logs" / "bench-telemetry-gateway.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     report = run_bench(clients, rate, seconds, log_path)
-    publish(telemetry_report(report), out_dir)
+    publish(telemetry_report(report), out_dir, lang=lang)
     write_json(json_path, report)

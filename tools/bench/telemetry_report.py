@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tools.reports import BarChart, Cell, Report, Table, finite, ms_text
+from tools.text import Text, join
 
 
 def telemetry_report(data: dict[str, Any]) -> Report:
@@ -39,41 +40,46 @@ def telemetry_report(data: dict[str, Any]) -> Report:
             "ms",
         ),
     ]
-    pt, en = _conclusion(data)
     return Report(
         kind="bench-telemetry",
-        title_pt=f"Fan-out do painel: {data['clients']} clientes a {data['rate_per_s']:g} eventos/s",
-        title_en=f"Dashboard fan-out: {data['clients']} clients at {data['rate_per_s']:g} events/s",
+        title=Text(
+            f"Fan-out do painel: {data['clients']} clientes a {data['rate_per_s']:g} eventos/s",
+            f"Dashboard fan-out: {data['clients']} clients at {data['rate_per_s']:g} events/s",
+        ),
         table=Table(["medida / figure", "valor / value"], rows),
         data=data,
         charts=charts,
-        conclusion_pt=pt,
-        conclusion_en=en,
+        conclusion=_conclusion(data),
     )
 
 
-def _conclusion(data: dict[str, Any]) -> tuple[str, str]:
+def _conclusion(data: dict[str, Any]) -> Text:
     sent, received = data["events_sent"], data["events_received_per_client"]
     worst = min(received) / sent if sent else float("nan")
     delay = data["commit_to_client_ms"]
-    pt = [
-        f"O cliente mais lento recebeu {worst:.1%} dos {sent} eventos confirmados; atraso commit -> cliente "
-        f"p50 {ms_text(delay['p50'])}, p99 {ms_text(delay['p99'])}."
-    ]
-    en = [
-        f"The slowest client received {worst:.1%} of the {sent} committed events; commit -> client delay "
-        f"p50 {ms_text(delay['p50'])}, p99 {ms_text(delay['p99'])}."
+    latency = f"p50 {ms_text(delay['p50'])}, p99 {ms_text(delay['p99'])}."
+    parts = [
+        Text(
+            f"O cliente mais lento recebeu {worst:.1%} dos {sent} eventos confirmados; atraso commit -> "
+            f"cliente {latency}",
+            f"The slowest client received {worst:.1%} of the {sent} committed events; commit -> client delay "
+            f"{latency}",
+        )
     ]
     if data["dropped_total"]:
-        pt.append(
-            f"O gateway descartou {data['dropped_total']} eventos de clientes lentos (fila limitada por "
-            "cliente): eles perdem eventos em vez de atrasar os outros."
-        )
-        en.append(
-            f"The gateway dropped {data['dropped_total']} events for slow clients (bounded per-client "
-            "queue): they lose events instead of holding the others back."
+        parts.append(
+            Text(
+                f"O gateway descartou {data['dropped_total']} eventos de clientes lentos (fila limitada por "
+                "cliente): eles perdem eventos em vez de atrasar os outros.",
+                f"The gateway dropped {data['dropped_total']} events for slow clients (bounded per-client "
+                "queue): they lose events instead of holding the others back.",
+            )
         )
     else:
-        pt.append("Nenhum evento descartado: todos os clientes acompanharam.")
-        en.append("No event dropped: every client kept up.")
-    return " ".join(pt), " ".join(en)
+        parts.append(
+            Text(
+                "Nenhum evento descartado: todos os clientes acompanharam.",
+                "No event dropped: every client kept up.",
+            )
+        )
+    return join(parts)

@@ -25,6 +25,7 @@ from tools.chaos.scenarios import (
 )
 from tools.reports import out_dir_option, publish
 from tools.stack.procs import StackError
+from tools.text import Text, lang_option
 from tools.verify.command import print_table
 
 
@@ -53,7 +54,7 @@ def drill_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "for every accepted order to end, then for the processors to drain.",
         ),
         click.option("--seed", default=7, show_default=True, type=int),
-        click.option("--lang", type=click.Choice(["pt", "en"]), default="pt", show_default=True),
+        lang_option,
         out_dir_option,
     ]
     for option in reversed(options):
@@ -78,7 +79,8 @@ def execute(scenario: Scenario, common: dict[str, Any]) -> DrillResult:
         drain_s=max(DrillOptions.drain_s, common["settle"]),
         seed=common["seed"],
     )
-    click.echo(f"Drill {scenario.name}: {scenario.title_pt} / {scenario.title_en}")
+    title = Text(scenario.title_pt, scenario.title_en)
+    click.echo(f"Drill {scenario.name}: {title.render(common['lang'])}")
     log_dir = settings.state_dir / "logs" / "drills" / scenario.name
     try:
         result = run_drill(settings, scenario, options, log_dir, click.echo)
@@ -91,7 +93,7 @@ def execute(scenario: Scenario, common: dict[str, Any]) -> DrillResult:
         click.echo(f"  {mark} {check.name}: {check.detail}")
     for error in result.errors:
         click.echo(click.style(f"  ERRO / ERROR: {error}", fg="red"), err=True)
-    publish(build_report(result, scenario.title_pt, scenario.title_en), common["out_dir"], common["lang"])
+    publish(build_report(result, title), common["out_dir"], common["lang"])
     click.echo(f"Logs: {log_dir}")
     return result
 

@@ -24,6 +24,7 @@ from tools.saga_harness import Checkout, OrderWatcher, start_processors, wait_as
 from tools.services.commands import supervisor_process
 from tools.stack.procs import StackError
 from tools.stack.stack import Stack, require_healthy
+from tools.text import lang_option
 from tools.verify.properties import PropertyResult, audit
 from tools.verify.snapshot import aborted_records, take_snapshot
 
@@ -157,7 +158,7 @@ def chaos() -> None:
 @click.option("--at", "crash_point", type=click.Choice(CRASH_POINTS), required=True)
 @click.option("--orders", default=30, show_default=True, type=click.IntRange(5, 10_000))
 @click.option("--rate", default=10.0, show_default=True, type=click.FloatRange(min=1), help="Pedidos/s.")
-@click.option("--lang", type=click.Choice(["pt", "en"]), default="pt", show_default=True)
+@lang_option
 @json_option
 @out_dir_option
 def kill(

@@ -7,80 +7,81 @@ from typing import Any
 
 import click
 
+from tools.text import Text
 from tools.verify.command import print_table
 
 WHAT_THE_CRASH_MEANS = {
-    "after-consume": {
-        "pt": "leu entradas e morreu antes de processá-las: o que a transação aberta já havia produzido foi "
+    "after-consume": Text(
+        "leu entradas e morreu antes de processá-las: o que a transação aberta já havia produzido foi "
         "abortado, e as entradas foram lidas de novo a partir do último offset confirmado",
-        "en": "it read input and died before processing it: what the open transaction had produced was "
+        "it read input and died before processing it: what the open transaction had produced was "
         "aborted, and the input was read again from the last committed offset",
-    },
-    "after-produce": {
-        "pt": "produziu as saídas (já no log, mas não confirmadas) e morreu antes de enviar os offsets: "
+    ),
+    "after-produce": Text(
+        "produziu as saídas (já no log, mas não confirmadas) e morreu antes de enviar os offsets: "
         "a transação foi abortada e as entradas, reprocessadas",
-        "en": "it produced its output (in the log, uncommitted) and died before sending offsets: the "
+        "it produced its output (in the log, uncommitted) and died before sending offsets: the "
         "transaction was aborted and the input processed again",
-    },
-    "after-send-offsets": {
-        "pt": "colocou saídas e offsets na transação e morreu antes do commit: tudo foi abortado junto",
-        "en": "it put output and offsets in the transaction and died before committing: all of it was "
+    ),
+    "after-send-offsets": Text(
+        "colocou saídas e offsets na transação e morreu antes do commit: tudo foi abortado junto",
+        "it put output and offsets in the transaction and died before committing: all of it was "
         "aborted together",
-    },
-    "after-commit": {
-        "pt": "morreu logo depois do commit: saídas e offsets já estavam visíveis juntos, então nada foi "
+    ),
+    "after-commit": Text(
+        "morreu logo depois do commit: saídas e offsets já estavam visíveis juntos, então nada foi "
         "abortado nem reprocessado",
-        "en": "it died right after committing: output and offsets were already visible together, so nothing "
+        "it died right after committing: output and offsets were already visible together, so nothing "
         "was aborted or processed again",
-    },
-    "after-db-commit": {
-        "pt": "confirmou os efeitos do lote no PostgreSQL (com as saídas guardadas) e morreu antes do commit "
+    ),
+    "after-db-commit": Text(
+        "confirmou os efeitos do lote no PostgreSQL (com as saídas guardadas) e morreu antes do commit "
         "no Kafka: na repetição, o inbox devolveu as mesmas saídas e nenhum efeito foi aplicado de novo",
-        "en": "it committed the batch's effects to PostgreSQL (with the outputs stored) and died before the "
+        "it committed the batch's effects to PostgreSQL (with the outputs stored) and died before the "
         "Kafka commit: on replay the inbox re-emitted those same outputs and no effect was applied twice",
-    },
+    ),
 }
 
 MESSAGES = {
-    "started": {
-        "pt": "1. Processadores no ar. {processor}-0 se mata (SIGKILL) na {nth}ª chegada ao ponto {point}.",
-        "en": "1. Processors up. {processor}-0 will SIGKILL itself the {nth}th time it reaches {point}.",
-    },
-    "placed": {
-        "pt": "2. {orders} pedidos aceitos pelo gateway ({rate:g}/s), cada um só depois do ack do broker.",
-        "en": "2. {orders} orders accepted by the gateway ({rate:g}/s), each only after the broker's ack.",
-    },
-    "crashed": {
-        "pt": "3. {processor}-0 morreu (código {code}, SIGKILL) após {seconds:.1f} s: sem abort, sem close.",
-        "en": "3. {processor}-0 died (exit code {code}, SIGKILL) after {seconds:.1f} s: no abort, no close.",
-    },
-    "restarted": {
-        "pt": "4. {processor}-0 reiniciado com o MESMO transactional.id: init_transactions() cerca o zumbi "
+    "started": Text(
+        "1. Processadores no ar. {processor}-0 se mata (SIGKILL) na {nth}ª chegada ao ponto {point}.",
+        "1. Processors up. {processor}-0 will SIGKILL itself the {nth}th time it reaches {point}.",
+    ),
+    "placed": Text(
+        "2. {orders} pedidos aceitos pelo gateway ({rate:g}/s), cada um só depois do ack do broker.",
+        "2. {orders} orders accepted by the gateway ({rate:g}/s), each only after the broker's ack.",
+    ),
+    "crashed": Text(
+        "3. {processor}-0 morreu (código {code}, SIGKILL) após {seconds:.1f} s: sem abort, sem close.",
+        "3. {processor}-0 died (exit code {code}, SIGKILL) after {seconds:.1f} s: no abort, no close.",
+    ),
+    "restarted": Text(
+        "4. {processor}-0 reiniciado com o MESMO transactional.id: init_transactions() cerca o zumbi "
         "e encerra a transação que ele deixou aberta.",
-        "en": "4. {processor}-0 restarted with the SAME transactional.id: init_transactions() fences the "
+        "4. {processor}-0 restarted with the SAME transactional.id: init_transactions() fences the "
         "zombie and ends the transaction it left open.",
-    },
-    "aborted": {
-        "pt": "5. Registros que só um leitor read_uncommitted viu (transação abortada): {total} {records}.\n"
+    ),
+    "aborted": Text(
+        "5. Registros que só um leitor read_uncommitted viu (transação abortada): {total} {records}.\n"
         "   O processo {meaning}.",
-        "en": "5. Records only a read_uncommitted reader saw (aborted transaction): {total} {records}.\n"
+        "5. Records only a read_uncommitted reader saw (aborted transaction): {total} {records}.\n"
         "   The process {meaning}.",
-    },
-    "ended": {
-        "pt": "6. Todos os {orders} pedidos terminaram: {confirmed} confirmados, {cancelled} cancelados.",
-        "en": "6. All {orders} orders ended: {confirmed} confirmed, {cancelled} cancelled.",
-    },
-    "audited": {
-        "pt": "7. Auditoria exactly-once: {verdict}. Demo completa em {seconds:.1f} s.",
-        "en": "7. Exactly-once audit: {verdict}. Demo done in {seconds:.1f} s.",
-    },
+    ),
+    "ended": Text(
+        "6. Todos os {orders} pedidos terminaram: {confirmed} confirmados, {cancelled} cancelados.",
+        "6. All {orders} orders ended: {confirmed} confirmed, {cancelled} cancelled.",
+    ),
+    "audited": Text(
+        "7. Auditoria exactly-once: {verdict}. Demo completa em {seconds:.1f} s.",
+        "7. Exactly-once audit: {verdict}. Demo done in {seconds:.1f} s.",
+    ),
 }
 VERDICT = {
-    True: {
-        "pt": "nenhuma violação, cada pedido terminou exatamente uma vez",
-        "en": "no violation, every order ended exactly once",
-    },
-    False: {"pt": "VIOLAÇÕES encontradas (veja acima)", "en": "VIOLATIONS found (see above)"},
+    True: Text(
+        "nenhuma violação, cada pedido terminou exatamente uma vez",
+        "no violation, every order ended exactly once",
+    ),
+    False: Text("VIOLAÇÕES encontradas (veja acima)", "VIOLATIONS found (see above)"),
 }
 
 
@@ -88,10 +89,10 @@ def narrator(lang: str) -> Callable[..., None]:
     def say(event: str, **facts: Any) -> None:
         if event == "aborted":
             facts["total"] = sum(facts["records"].values())
-            facts["meaning"] = WHAT_THE_CRASH_MEANS[facts["point"]][lang]
+            facts["meaning"] = WHAT_THE_CRASH_MEANS[facts["point"]]
         if event == "audited":
             print_table(facts["results"], facts["snapshot"], lang)
-            facts["verdict"] = VERDICT[facts["ok"]][lang]
-        click.echo(MESSAGES[event][lang].format(**facts))
+            facts["verdict"] = VERDICT[facts["ok"]]
+        click.echo(MESSAGES[event].format(**facts).render(lang))
 
     return say

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from tools.reports import Cell, Report, Table
+from tools.text import Text, join
 
 
 def kill_report(kill: dict[str, Any]) -> Report:
@@ -26,44 +27,51 @@ def kill_report(kill: dict[str, Any]) -> Report:
         ["auditoria / audit", "ok" if kill["audit_ok"] else "FALHOU / FAILED"],
         ["duração total / total seconds", round(kill["seconds_total"], 1)],
     ]
-    pt, en = _conclusion(kill)
     return Report(
         kind="chaos-kill",
-        title_pt=f"Demo do kill: {kill['processor']} morto em {kill['crash_point']}",
-        title_en=f"Kill demo: {kill['processor']} killed at {kill['crash_point']}",
+        title=Text(
+            f"Demo do kill: {kill['processor']} morto em {kill['crash_point']}",
+            f"Kill demo: {kill['processor']} killed at {kill['crash_point']}",
+        ),
         table=Table(["o que aconteceu / what happened", "valor / value"], rows),
         data=kill,
-        conclusion_pt=pt,
-        conclusion_en=en,
+        conclusion=_conclusion(kill),
     )
 
 
-def _conclusion(kill: dict[str, Any]) -> tuple[str, str]:
+def _conclusion(kill: dict[str, Any]) -> Text:
     who, point, code = kill["processor"], kill["crash_point"], kill["exit_code"]
     total = sum(kill["aborted_records"].values())
     confirmed, cancelled = kill["outcomes"].get("confirmed", 0), kill["outcomes"].get("cancelled", 0)
     ended = confirmed + cancelled
-    pt = [f"{who}-0 morreu (código {code}) em {point} e voltou com o mesmo transactional.id."]
-    en = [f"{who}-0 died (exit code {code}) at {point} and came back with the same transactional.id."]
-    if total:
-        pt.append(
-            f"{total} registros da transação que ficou aberta foram abortados: só read_uncommitted os vê."
-        )
-        en.append(
-            f"{total} records of the transaction it left open were aborted: only read_uncommitted sees them."
-        )
-    else:
-        pt.append("Nenhum registro abortado: não havia saída pendente numa transação aberta.")
-        en.append("No record aborted: no output was pending in an open transaction.")
-    pt.append(
-        f"{ended} de {kill['orders']} pedidos terminaram ({confirmed} confirmados, {cancelled} cancelados)"
+    came_back = Text(
+        f"{who}-0 morreu (código {code}) em {point} e voltou com o mesmo transactional.id.",
+        f"{who}-0 died (exit code {code}) at {point} and came back with the same transactional.id.",
     )
-    en.append(f"{ended} of {kill['orders']} orders ended ({confirmed} confirmed, {cancelled} cancelled)")
+    aborted = (
+        Text(
+            f"{total} registros da transação que ficou aberta foram abortados: só read_uncommitted os vê.",
+            f"{total} records of the transaction it left open were aborted: only read_uncommitted sees them.",
+        )
+        if total
+        else Text(
+            "Nenhum registro abortado: não havia saída pendente numa transação aberta.",
+            "No record aborted: no output was pending in an open transaction.",
+        )
+    )
+    outcome = Text(
+        f"{ended} de {kill['orders']} pedidos terminaram ({confirmed} confirmados, {cancelled} cancelados)",
+        f"{ended} of {kill['orders']} orders ended ({confirmed} confirmed, {cancelled} cancelled)",
+    )
     failed = ", ".join(sorted(kill["failed_properties"]))
     if kill["audit_ok"]:
-        pt[-1] += " e a auditoria exactly-once não achou violações."
-        en[-1] += " and the exactly-once audit found no violation."
+        outcome += Text(
+            " e a auditoria exactly-once não achou violações.",
+            " and the exactly-once audit found no violation.",
+        )
     else:
-        pt[-1] += f" e a auditoria exactly-once achou violações: {failed}."
-        en[-1] += f" and the exactly-once audit found violations: {failed}."
-    return " ".join(pt), " ".join(en)
+        outcome += Text(
+            f" e a auditoria exactly-once achou violações: {failed}.",
+            f" and the exactly-once audit found violations: {failed}.",
+        )
+    return join([came_back, aborted, outcome])

@@ -14,29 +14,29 @@ from tools.chaos import analysis
 from tools.chaos.runner import DrillResult
 from tools.load.command import percentile
 from tools.reports import LineChart, Report, Table
+from tools.text import Text
 
 DEFINITIONS = {
-    "lag": {
-        "pt": "lag de um grupo: soma, nas partições de entrada, de (offset final - offset confirmado); os "
+    "lag": Text(
+        "lag de um grupo: soma, nas partições de entrada, de (offset final - offset confirmado); os "
         "marcadores de transação ocupam offsets, então um grupo em dia mostra alguns registros, nunca zero",
-        "en": "a group's lag: over its input partitions, log end offset minus committed offset; transaction "
+        "a group's lag: over its input partitions, log end offset minus committed offset; transaction "
         "markers take offsets too, so a caught-up group shows a few records, never zero",
-    },
-    "baseline": {
-        "pt": "nível de base: o maior lag total amostrado nos últimos 10 s do aquecimento, antes de qualquer "
-        "falha",
-        "en": "baseline: the highest total lag sampled in the last 10 s of the warm-up, before any fault",
-    },
-    "recovery": {
-        "pt": "recuperação: do fim da falha (processo reiniciado, SIGCONT, broker/banco/registry saudável de "
+    ),
+    "baseline": Text(
+        "nível de base: o maior lag total amostrado nos últimos 10 s do aquecimento, antes de qualquer falha",
+        "baseline: the highest total lag sampled in the last 10 s of the warm-up, before any fault",
+    ),
+    "recovery": Text(
+        "recuperação: do fim da falha (processo reiniciado, SIGCONT, broker/banco/registry saudável de "
         "novo) até a primeira amostra a partir da qual o lag total fica no nível do início da falha ou "
         f"abaixo (nunca abaixo do nível de base) por {analysis.HOLD_S:g} s, ou até a próxima falha ou o "
         "fim da carga se vierem antes; '-' se isso não aconteceu",
-        "en": "recovery: from the fault's end (process restarted, SIGCONT sent, broker/database/registry "
+        "recovery: from the fault's end (process restarted, SIGCONT sent, broker/database/registry "
         "healthy again) to the first sample from which the total lag stays at or under its level when the "
         f"fault began (never below the baseline) for {analysis.HOLD_S:g} s, or until the next fault or the "
         "end of the load if sooner; '-' if that never happened",
-    },
+    ),
 }
 COLUMNS = (
     "#",
@@ -49,7 +49,7 @@ COLUMNS = (
 )
 
 
-def build_report(result: DrillResult, title_pt: str, title_en: str) -> Report:
+def build_report(result: DrillResult, title: Text) -> Report:
     injected = [f for f in result.faults if f.injected]
     baseline = analysis.baseline_lag(result.samples, result.options.warmup)
     analysis.fill_recoveries(result.faults, result.samples, baseline, result.load_s)
@@ -100,8 +100,7 @@ def build_report(result: DrillResult, title_pt: str, title_en: str) -> Report:
             "properties": [
                 {
                     "id": r.id,
-                    "pt": r.pt,
-                    "en": r.en,
+                    **r.title.as_dict(),
                     "checked": r.checked,
                     "violations": len(r.violations),
                     "examples": r.violations[:10],
@@ -129,7 +128,7 @@ def build_report(result: DrillResult, title_pt: str, title_en: str) -> Report:
             **result.scenario_options,
         },
         "load_s": result.load_s,
-        "definitions": DEFINITIONS,
+        "definitions": {name: text.as_dict() for name, text in DEFINITIONS.items()},
         "faults": [f.as_dict() for f in result.faults],
         "fault_records_undelivered": result.undelivered_fault_records,
         **summary,
@@ -169,8 +168,8 @@ def build_report(result: DrillResult, title_pt: str, title_en: str) -> Report:
             markers,
         ),
     ]
-    pt, en = _conclusion(summary, len(injected))
-    return Report(f"chaos-{result.scenario}", title_pt, title_en, Table(COLUMNS, rows), data, charts, pt, en)
+    conclusion = _conclusion(summary, len(injected))
+    return Report(f"chaos-{result.scenario}", title, Table(COLUMNS, rows), data, charts, conclusion)
 
 
 def _markers(result: DrillResult) -> list[tuple[float, str]]:
@@ -193,38 +192,40 @@ def _ms(seconds: list[float]) -> dict[str, float | None]:
     }
 
 
-def _conclusion(summary: dict[str, Any], injected: int) -> tuple[str, str]:
+def _conclusion(summary: dict[str, Any], injected: int) -> Text:
     o, lag, ab, audit = summary["orders"], summary["lag"], summary["aborted"], summary["audit"]
     violations = sum(p["violations"] for p in audit["properties"])
     checks_failed = [c["name"] for c in summary["checks"] if not c["ok"]]
     refused = sum(o["refused_by_status"].values())
-    verdict_pt = "OK, nenhuma violação" if audit["ok"] else f"FALHOU, {violations} violações"
-    verdict_en = "OK, no violation" if audit["ok"] else f"FAILED, {violations} violations"
+    verdict = (
+        Text("OK, nenhuma violação", "OK, no violation")
+        if audit["ok"]
+        else Text(f"FALHOU, {violations} violações", f"FAILED, {violations} violations")
+    )
     peak_at = "-" if lag["peak_at_s"] is None else f"{lag['peak_at_s']:g}"
-    pt = (
-        f"Auditoria: {verdict_pt} ({len(audit['properties'])} propriedades). {injected} falhas injetadas. "
+    text = Text(
+        f"Auditoria: {verdict.pt} ({len(audit['properties'])} propriedades). {injected} falhas injetadas. "
         f"Pedidos: {o['accepted']} aceitos, {refused} recusados {o['refused_by_status']} (recusado não é "
         f"perdido: o cliente tenta de novo), {o['ended']} terminaram ({o['confirmed']} confirmados, "
         f"{o['cancelled']} cancelados), {o['never_ended']} sem fim. Lag: base {lag['baseline']}, pico "
         f"{lag['peak']} em t={peak_at} s. Abortos: {ab['transactions']} transações abortadas pelos "
         f"processadores {ab['transactions_by_reason']}, {ab['records']} registros abortados (só "
         f"read_uncommitted os vê). Retentativas: {summary['retried_by_topic']}; DLQ: "
-        f"{summary['dead_lettered_by_reason']}. {DEFINITIONS['recovery']['pt']}."
-    )
-    en = (
-        f"Audit: {verdict_en} ({len(audit['properties'])} properties). {injected} faults injected. "
+        f"{summary['dead_lettered_by_reason']}. {DEFINITIONS['recovery'].pt}.",
+        f"Audit: {verdict.en} ({len(audit['properties'])} properties). {injected} faults injected. "
         f"Orders: {o['accepted']} accepted, {refused} refused {o['refused_by_status']} (refused is not lost: "
         f"the client retries), {o['ended']} ended ({o['confirmed']} confirmed, {o['cancelled']} cancelled), "
         f"{o['never_ended']} never ended. Lag: baseline {lag['baseline']}, peak {lag['peak']} at "
         f"t={peak_at} s. Aborts: {ab['transactions']} transactions aborted by the processors "
         f"{ab['transactions_by_reason']}, {ab['records']} aborted records (only read_uncommitted sees them). "
         f"Retries: {summary['retried_by_topic']}; DLQ: {summary['dead_lettered_by_reason']}. "
-        f"{DEFINITIONS['recovery']['en']}."
+        f"{DEFINITIONS['recovery'].en}.",
     )
     if checks_failed:
-        pt += f" Verificações do cenário que falharam: {checks_failed}."
-        en += f" Scenario checks failed: {checks_failed}."
+        text += Text(
+            f" Verificações do cenário que falharam: {checks_failed}.",
+            f" Scenario checks failed: {checks_failed}.",
+        )
     if summary["errors"]:
-        pt += f" Erros: {summary['errors'][:3]}."
-        en += f" Errors: {summary['errors'][:3]}."
-    return pt, en
+        text += Text(f" Erros: {summary['errors'][:3]}.", f" Errors: {summary['errors'][:3]}.")
+    return text

@@ -23,9 +23,13 @@ from tools.dlq.model import (
 )
 from tools.dlq.replay import Listed, list_dead_letters, run_replay
 from tools.reports import BarChart, Report, Table, out_dir_option, publish
+from tools.text import Text, lang_option
 
 DETAIL_WIDTH = 48
 SHOWN_SKIPS = 20
+NOTHING = Text("Nenhum dead letter.", "No dead letters.")
+FAILED = Text("Erro: {error}", "Error: {error}")
+MORE_SKIPS = Text("  ... e mais {n} (veja o JSON)", "  ... and {n} more (see the JSON)")
 
 
 def _progress(message: str) -> None:
@@ -63,12 +67,14 @@ def dlq() -> None:
 @dlq.command("list")
 @selection_options
 @click.option("--json", "as_json", is_flag=True, help="Imprime os registros em JSON / print records as JSON.")
+@lang_option
 @out_dir_option
 def list_command(
     reasons: tuple[str, ...],
     topics: tuple[str, ...],
     orders: tuple[str, ...],
     as_json: bool,
+    lang: str,
     out_dir: Path | None,
 ) -> None:
     """Todo dead letter (read_committed): origem, motivo, idade, se já foi reenviado / every dead letter."""
@@ -82,7 +88,7 @@ def list_command(
     report = _list_report(listed, rows, _selection(reasons, topics, orders))
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        publish(report, out_dir, echo=_progress)
+        publish(report, out_dir, lang=lang, echo=_progress)
         return
     if rows:
         columns = [
@@ -108,8 +114,8 @@ def list_command(
         ]
         click.echo(Table(columns, table).render())
     else:
-        click.echo("Nenhum dead letter / no dead letters.")
-    publish(report, out_dir)
+        click.echo(NOTHING.render(lang))
+    publish(report, out_dir, lang=lang)
 
 
 def _row(listed: Listed, now_ms: int) -> dict:
@@ -159,8 +165,7 @@ def _list_report(listed: list[Listed], rows: list[dict], selection: Selection) -
     )
     return Report(
         "dlq-list",
-        "Dead letters por motivo",
-        "Dead letters by reason",
+        Text("Dead letters por motivo", "Dead letters by reason"),
         table,
         {"selection": selection.as_dict(), "counts_by_reason": by_reason, "records": rows},
         charts=[chart] if by_reason else [],
@@ -178,6 +183,7 @@ def _list_report(listed: list[Listed], rows: list[dict], selection: Selection) -
     help="Reenvia também o que ainda é inválido e replays que falharam de novo / also replay still-invalid "
     "records and replays that failed again.",
 )
+@lang_option
 @out_dir_option
 def replay_command(
     reasons: tuple[str, ...],
@@ -185,6 +191,7 @@ def replay_command(
     orders: tuple[str, ...],
     dry_run: bool,
     force: bool,
+    lang: str,
     out_dir: Path | None,
 ) -> None:
     """Reenvia os originais aos tópicos de origem, uma vez só / re-publish the originals, once.
@@ -196,18 +203,18 @@ def replay_command(
     try:
         report = run_replay(settings, _selection(reasons, topics, orders), dry_run, force, _progress)
     except DlqError as error:
-        click.echo(f"Erro / error: {error}", err=True)
+        click.echo(FAILED.format(error=error).render(lang), err=True)
         sys.exit(1)
-    _print_skips(report)
-    publish(replay_report(report), out_dir)
+    _print_skips(report, lang)
+    publish(replay_report(report), out_dir, lang=lang)
 
 
-def _print_skips(report: ReplayReport) -> None:
+def _print_skips(report: ReplayReport, lang: str) -> None:
     skipped = [p for p in report.planned if p.action is not Action.REPLAY]
     for p in skipped[:SHOWN_SKIPS]:
         click.echo(f"  {p.letter.id}: {ACTION_TEXT[p.action]} ({p.note})")
     if len(skipped) > SHOWN_SKIPS:
-        click.echo(f"  ... e mais / and {len(skipped) - SHOWN_SKIPS} (veja o JSON / see the JSON)")
+        click.echo(MORE_SKIPS.format(n=len(skipped) - SHOWN_SKIPS).render(lang))
 
 
 def replay_report(report: ReplayReport) -> Report:
@@ -217,13 +224,13 @@ def replay_report(report: ReplayReport) -> Report:
     series = {ACTION_SHORT[a]: [float(r[1 + i]) for r in rows[:-1]] for i, a in enumerate(Action)}
     counts = report.counts()
     kind = "dlq-replay-dry-run" if report.dry_run else "dlq-replay"
-    verb_pt, verb_en = (
-        ("seriam reenviados", "would be replayed") if report.dry_run else ("reenviados", "replayed")
+    verb = (
+        Text("seriam reenviados", "would be replayed") if report.dry_run else Text("reenviados", "replayed")
     )
+    title = Text("Replay da DLQ", "DLQ replay")
     return Report(
         kind,
-        "Replay da DLQ" + (" (simulação)" if report.dry_run else ""),
-        "DLQ replay" + (" (dry run)" if report.dry_run else ""),
+        title + Text(" (simulação)", " (dry run)") if report.dry_run else title,
         Table(columns, rows),
         report.as_dict(),
         charts=[
@@ -233,10 +240,18 @@ def replay_report(report: ReplayReport) -> Report:
         ]
         if reasons
         else [],
-        conclusion_pt=f"{counts[Action.REPLAY]} dead letters {verb_pt} ({report.published} registros); "
-        f"{counts[Action.ALREADY]} já reenviados, {counts[Action.INVALID]} ainda inválidos, "
-        f"{counts[Action.FAILED_AGAIN]} falharam de novo, {counts[Action.NO_ORIGIN]} sem origem.",
-        conclusion_en=f"{counts[Action.REPLAY]} dead letters {verb_en} ({report.published} records); "
-        f"{counts[Action.ALREADY]} already replayed, {counts[Action.INVALID]} still invalid, "
-        f"{counts[Action.FAILED_AGAIN]} failed again, {counts[Action.NO_ORIGIN]} without an origin.",
+        conclusion=Text(
+            "{replayed} dead letters {verb} ({published} registros); {already} já reenviados, {invalid} "
+            "ainda inválidos, {failed} falharam de novo, {orphans} sem origem.",
+            "{replayed} dead letters {verb} ({published} records); {already} already replayed, {invalid} "
+            "still invalid, {failed} failed again, {orphans} without an origin.",
+        ).format(
+            verb=verb,
+            replayed=counts[Action.REPLAY],
+            published=report.published,
+            already=counts[Action.ALREADY],
+            invalid=counts[Action.INVALID],
+            failed=counts[Action.FAILED_AGAIN],
+            orphans=counts[Action.NO_ORIGIN],
+        ),
     )

@@ -15,6 +15,7 @@ from tools.lab.acks_run import SETTINGS, Say, run_failover, run_unclean
 from tools.lab.cluster import LabCluster
 from tools.reports import out_dir_option, publish
 from tools.stack.procs import StackError
+from tools.text import lang_option
 
 
 def run_lab(settings: Settings, seconds: float, rate: float, unclean: bool, say: Say) -> dict[str, Any]:
@@ -67,7 +68,7 @@ def run_lab(settings: Settings, seconds: float, rate: float, unclean: bool, say:
     is_flag=True,
     help="Também o cenário de eleição suja (acks=1) / also the unclean-election scenario (acks=1).",
 )
-@click.option("--lang", type=click.Choice(["pt", "en"]), default="pt", show_default=True)
+@lang_option
 @out_dir_option
 def acks(seconds: float, rate: float, unclean: bool, lang: str, out_dir: Path | None) -> None:
     """O líder morre no meio da produção: o que cada acks perde / what each acks setting loses.

@@ -9,68 +9,69 @@ from __future__ import annotations
 from typing import Any
 
 from tools.reports import BarChart, Cell, Report, Table
+from tools.text import Text, join, same
 
 MESSAGES = {
-    "cluster": {
-        "pt": "Subindo o cluster descartável de 3 nós ({bootstrap}) em {root}",
-        "en": "Starting the throwaway 3-node cluster ({bootstrap}) in {root}",
-    },
-    "cluster_up": {"pt": "Cluster no ar em {seconds:.1f} s.", "en": "Cluster up in {seconds:.1f} s."},
-    "setting": {"pt": "\n== {setting} ==", "en": "\n== {setting} =="},
-    "topic": {
-        "pt": "  tópico {topic}: 1 partição, RF 3, min ISR 2; líder nó {leader}, ISR {isr}",
-        "en": "  topic {topic}: 1 partition, RF 3, min ISR 2; leader node {leader}, ISR {isr}",
-    },
-    "producing": {
-        "pt": "  produzindo registros numerados a {rate:g}/s por {seconds:g} s",
-        "en": "  producing numbered records at {rate:g}/s for {seconds:g} s",
-    },
-    "killed": {
-        "pt": "  SIGKILL no líder, nó {node} ({sent} enviados até aqui)",
-        "en": "  SIGKILL to the leader, node {node} ({sent} sent so far)",
-    },
-    "new_leader": {
-        "pt": "  novo líder: nó {node}, {seconds:.1f} s depois do kill; ISR {isr}",
-        "en": "  new leader: node {node}, {seconds:.1f} s after the kill; ISR {isr}",
-    },
-    "restarted": {"pt": "  nó {node} reiniciado", "en": "  node {node} restarted"},
-    "back_in_isr": {
-        "pt": "  nó {node} de volta ao ISR, {seconds:.1f} s depois do kill",
-        "en": "  node {node} back in the ISR, {seconds:.1f} s after the kill",
-    },
-    "flushing": {
-        "pt": "  produtor parado ({sent} enviados); esperando o relatório de entrega de cada um",
-        "en": "  producer stopped ({sent} sent); waiting for every delivery report",
-    },
-    "reading": {
-        "pt": "  lendo a partição inteira (read_uncommitted): {topic}",
-        "en": "  reading the whole partition (read_uncommitted): {topic}",
-    },
-    "unclean_topic": {
-        "pt": "  tópico {topic}: réplicas nó {leader} (líder) e nó {follower}; o nó {keeper} só mantém o "
+    "cluster": Text(
+        "Subindo o cluster descartável de 3 nós ({bootstrap}) em {root}",
+        "Starting the throwaway 3-node cluster ({bootstrap}) in {root}",
+    ),
+    "cluster_up": Text("Cluster no ar em {seconds:.1f} s.", "Cluster up in {seconds:.1f} s."),
+    "setting": same("\n== {setting} =="),
+    "topic": Text(
+        "  tópico {topic}: 1 partição, RF 3, min ISR 2; líder nó {leader}, ISR {isr}",
+        "  topic {topic}: 1 partition, RF 3, min ISR 2; leader node {leader}, ISR {isr}",
+    ),
+    "producing": Text(
+        "  produzindo registros numerados a {rate:g}/s por {seconds:g} s",
+        "  producing numbered records at {rate:g}/s for {seconds:g} s",
+    ),
+    "killed": Text(
+        "  SIGKILL no líder, nó {node} ({sent} enviados até aqui)",
+        "  SIGKILL to the leader, node {node} ({sent} sent so far)",
+    ),
+    "new_leader": Text(
+        "  novo líder: nó {node}, {seconds:.1f} s depois do kill; ISR {isr}",
+        "  new leader: node {node}, {seconds:.1f} s after the kill; ISR {isr}",
+    ),
+    "restarted": Text("  nó {node} reiniciado", "  node {node} restarted"),
+    "back_in_isr": Text(
+        "  nó {node} de volta ao ISR, {seconds:.1f} s depois do kill",
+        "  node {node} back in the ISR, {seconds:.1f} s after the kill",
+    ),
+    "flushing": Text(
+        "  produtor parado ({sent} enviados); esperando o relatório de entrega de cada um",
+        "  producer stopped ({sent} sent); waiting for every delivery report",
+    ),
+    "reading": Text(
+        "  lendo a partição inteira (read_uncommitted): {topic}",
+        "  reading the whole partition (read_uncommitted): {topic}",
+    ),
+    "unclean_topic": Text(
+        "  tópico {topic}: réplicas nó {leader} (líder) e nó {follower}; o nó {keeper} só mantém o "
         "quórum; min ISR 1, unclean.leader.election.enable=true",
-        "en": "  topic {topic}: replicas node {leader} (leader) and node {follower}; node {keeper} only "
+        "  topic {topic}: replicas node {leader} (leader) and node {follower}; node {keeper} only "
         "keeps the quorum; min ISR 1, unclean.leader.election.enable=true",
-    },
-    "follower_killed": {
-        "pt": "  SIGKILL no seguidor, nó {node} ({sent} enviados até aqui)",
-        "en": "  SIGKILL to the follower, node {node} ({sent} sent so far)",
-    },
-    "isr_shrank": {
-        "pt": "  ISR = [{leader}]: o líder confirma sozinho (acks=1) a partir de agora",
-        "en": "  ISR = [{leader}]: from now on the leader acknowledges alone (acks=1)",
-    },
-    "leader_alone_killed": {
-        "pt": "  SIGKILL no líder, nó {node}: ~{alone} registros enviados desde a morte do seguidor "
+    ),
+    "follower_killed": Text(
+        "  SIGKILL no seguidor, nó {node} ({sent} enviados até aqui)",
+        "  SIGKILL to the follower, node {node} ({sent} sent so far)",
+    ),
+    "isr_shrank": Text(
+        "  ISR = [{leader}]: o líder confirma sozinho (acks=1) a partir de agora",
+        "  ISR = [{leader}]: from now on the leader acknowledges alone (acks=1)",
+    ),
+    "leader_alone_killed": Text(
+        "  SIGKILL no líder, nó {node}: ~{alone} registros enviados desde a morte do seguidor "
         "só existem nele",
-        "en": "  SIGKILL to the leader, node {node}: ~{alone} records sent since the follower died "
+        "  SIGKILL to the leader, node {node}: ~{alone} records sent since the follower died "
         "exist only on it",
-    },
-    "unclean_leader": {
-        "pt": "  nó {node} virou líder {seconds:.1f} s depois do kill",
-        "en": "  node {node} became leader {seconds:.1f} s after the kill",
-    },
-    "cluster_down": {"pt": "\nCluster do lab parado e apagado.", "en": "\nLab cluster stopped and deleted."},
+    ),
+    "unclean_leader": Text(
+        "  nó {node} virou líder {seconds:.1f} s depois do kill",
+        "  node {node} became leader {seconds:.1f} s after the kill",
+    ),
+    "cluster_down": Text("\nCluster do lab parado e apagado.", "\nLab cluster stopped and deleted."),
 }
 
 # Short headers: the table must fit a terminal. Lost = acknowledged, then absent from the log; gap = the
@@ -91,7 +92,7 @@ COLUMNS = [
 
 
 def message(key: str, lang: str, **params: Any) -> str:
-    return MESSAGES[key][lang].format(**params)
+    return MESSAGES[key].format(**params).render(lang)
 
 
 def acks_report(data: dict[str, Any]) -> Report:
@@ -137,16 +138,16 @@ def acks_report(data: dict[str, Any]) -> Report:
             if group
         ),
     ]
-    pt, en = conclusion(data)
     return Report(
         kind="lab-acks",
-        title_pt="Lab de acks: o líder morre (SIGKILL) no meio da produção",
-        title_en="Acks lab: the leader dies (SIGKILL) mid-production",
+        title=Text(
+            "Lab de acks: o líder morre (SIGKILL) no meio da produção",
+            "Acks lab: the leader dies (SIGKILL) mid-production",
+        ),
         table=Table(COLUMNS, rows),
         data=data,
         charts=charts,
-        conclusion_pt=pt,
-        conclusion_en=en,
+        conclusion=conclusion(data),
     )
 
 
@@ -163,140 +164,147 @@ def _anomalies(title: str, results: list[dict[str, Any]]) -> BarChart:
     )
 
 
-def conclusion(data: dict[str, Any]) -> tuple[str, str]:
+def conclusion(data: dict[str, Any]) -> Text:
     """3 to 6 sentences, each stating only what this run measured."""
-    pt: list[str] = []
-    en: list[str] = []
+    parts: list[Text] = []
     by_key = {r["key"]: r for r in data["results"]}
     if "acks-0" in by_key:
-        _acks0(by_key["acks-0"]["counts"], pt, en)
+        _acks0(by_key["acks-0"]["counts"], parts)
     if "acks-1" in by_key:
-        _acks1(by_key["acks-1"]["counts"], pt, en)
+        _acks1(by_key["acks-1"]["counts"], parts)
     if "acks-all" in by_key:
-        _acks_all(by_key["acks-all"]["counts"], pt, en)
-    _unacked(data["results"], pt, en)
-    _failover(data, pt, en)
+        _acks_all(by_key["acks-all"]["counts"], parts)
+    _unacked(data["results"], parts)
+    _failover(data, parts)
     if "unclean" in by_key:
-        _unclean(by_key["unclean"], pt, en)
-    return " ".join(pt), " ".join(en)
+        _unclean(by_key["unclean"], parts)
+    return join(parts)
 
 
-def _acks0(c: dict[str, Any], pt: list[str], en: list[str]) -> None:
+def _acks0(c: dict[str, Any], parts: list[Text]) -> None:
     lost, acked = c["acked_lost"], c["acked"]
-    pt.append(
-        f"Com acks=0 o 'ack' só diz que o registro saiu do cliente: {acked} 'confirmados', "
-        f"{lost} deles ausentes do log" + ("." if lost else " (desta vez nenhum, mas nada garantia isso).")
-    )
-    en.append(
-        f"With acks=0 the 'ack' only says the record left the client: {acked} 'acknowledged', "
-        f"{lost} of them missing from the log"
-        + ("." if lost else " (none this time, but nothing ensured it).")
+    parts.append(
+        Text(
+            f"Com acks=0 o 'ack' só diz que o registro saiu do cliente: {acked} 'confirmados', "
+            f"{lost} deles ausentes do log"
+            + ("." if lost else " (desta vez nenhum, mas nada garantia isso)."),
+            f"With acks=0 the 'ack' only says the record left the client: {acked} 'acknowledged', "
+            f"{lost} of them missing from the log"
+            + ("." if lost else " (none this time, but nothing ensured it)."),
+        )
     )
 
 
-def _acks1(c: dict[str, Any], pt: list[str], en: list[str]) -> None:
+def _acks1(c: dict[str, Any], parts: list[Text]) -> None:
     lost, dups = c["acked_lost"], c["duplicates"]
     if lost:
-        pt.append(
-            f"Com acks=1, {lost} registros confirmados pelo líder sumiram: ele confirmou antes de os "
-            "seguidores copiarem, e o novo líder não os tinha."
-        )
-        en.append(
-            f"With acks=1, {lost} records the leader acknowledged are gone: it acknowledged before the "
-            "followers copied them, and the new leader never had them."
+        parts.append(
+            Text(
+                f"Com acks=1, {lost} registros confirmados pelo líder sumiram: ele confirmou antes de os "
+                "seguidores copiarem, e o novo líder não os tinha.",
+                f"With acks=1, {lost} records the leader acknowledged are gone: it acknowledged before the "
+                "followers copied them, and the new leader never had them.",
+            )
         )
     else:
-        pt.append(
-            "Com acks=1 nenhum registro confirmado se perdeu nesta rodada: os seguidores já tinham copiado "
-            "tudo quando o líder morreu (o ack não esperou por isso)."
-        )
-        en.append(
-            "With acks=1 no acknowledged record was lost in this run: the followers had already copied "
-            "everything when the leader died (the ack did not wait for that)."
+        parts.append(
+            Text(
+                "Com acks=1 nenhum registro confirmado se perdeu nesta rodada: os seguidores já tinham "
+                "copiado tudo quando o líder morreu (o ack não esperou por isso).",
+                "With acks=1 no acknowledged record was lost in this run: the followers had already copied "
+                "everything when the leader died (the ack did not wait for that).",
+            )
         )
     if dups:
-        pt[-1] += f" Houve {dups} duplicados: sem idempotência, reenvios gravaram de novo lotes já gravados."
-        en[-1] += f" There were {dups} duplicates: without idempotence, retries wrote batches a second time."
+        parts[-1] += Text(
+            f" Houve {dups} duplicados: sem idempotência, reenvios gravaram de novo lotes já gravados.",
+            f" There were {dups} duplicates: without idempotence, retries wrote batches a second time.",
+        )
 
 
-def _acks_all(c: dict[str, Any], pt: list[str], en: list[str]) -> None:
+def _acks_all(c: dict[str, Any], parts: list[Text]) -> None:
     lost, dups, acked = c["acked_lost"], c["duplicates"], c["acked"]
     if lost == 0 and dups == 0:
-        pt.append(
-            f"Com acks=all e idempotência, 0 perdidos e 0 duplicados entre {acked} confirmados: cada ack "
-            "esperou as réplicas do ISR (ao menos min.insync.replicas=2), e os números de sequência "
-            "descartaram os reenvios."
-        )
-        en.append(
-            f"With acks=all and idempotence, 0 lost and 0 duplicates among {acked} acknowledged: every ack "
-            "waited for the ISR replicas (at least min.insync.replicas=2), and sequence numbers discarded "
-            "the retries."
+        parts.append(
+            Text(
+                f"Com acks=all e idempotência, 0 perdidos e 0 duplicados entre {acked} confirmados: cada ack "
+                "esperou as réplicas do ISR (ao menos min.insync.replicas=2), e os números de sequência "
+                "descartaram os reenvios.",
+                f"With acks=all and idempotence, 0 lost and 0 duplicates among {acked} acknowledged: every "
+                "ack waited for the ISR replicas (at least min.insync.replicas=2), and sequence numbers "
+                "discarded the retries.",
+            )
         )
     else:
-        pt.append(
-            f"Com acks=all e idempotência, {lost} perdidos e {dups} duplicados: isso contraria a garantia "
-            "do protocolo; veja os logs do lab."
-        )
-        en.append(
-            f"With acks=all and idempotence, {lost} lost and {dups} duplicates: this contradicts the "
-            "protocol's guarantee; check the lab's logs."
+        parts.append(
+            Text(
+                f"Com acks=all e idempotência, {lost} perdidos e {dups} duplicados: isso contraria a "
+                "garantia do protocolo; veja os logs do lab.",
+                f"With acks=all and idempotence, {lost} lost and {dups} duplicates: this contradicts the "
+                "protocol's guarantee; check the lab's logs.",
+            )
         )
 
 
-def _unacked(results: list[dict[str, Any]], pt: list[str], en: list[str]) -> None:
+def _unacked(results: list[dict[str, Any]], parts: list[Text]) -> None:
     present = sum(r["counts"]["unacked_present"] for r in results)
     failed = sum(r["counts"]["failed"] for r in results)
     if present:
-        pt.append(
-            f"{present} registros estão no log mesmo sem ack ({failed} falhas no total): um relatório de "
-            "erro não prova que o registro não foi gravado."
-        )
-        en.append(
-            f"{present} records are in the log without an ack ({failed} failures in all): an error report "
-            "does not prove the record was not written."
+        parts.append(
+            Text(
+                f"{present} registros estão no log mesmo sem ack ({failed} falhas no total): um relatório de "
+                "erro não prova que o registro não foi gravado.",
+                f"{present} records are in the log without an ack ({failed} failures in all): an error "
+                "report does not prove the record was not written.",
+            )
         )
 
 
-def _failover(data: dict[str, Any], pt: list[str], en: list[str]) -> None:
+def _failover(data: dict[str, Any], parts: list[Text]) -> None:
     failovers = [r for r in data["results"] if r["key"] != "unclean"]
     changes = [r["leader_change_s"] for r in failovers if r["leader_change_s"] is not None]
     if not changes:
         return
     gap = max(r["counts"]["longest_ack_gap_s"] for r in failovers)
     session = data["lab"]["broker_session_timeout_ms"] / 1000
-    pt.append(
-        f"A troca de líder levou de {min(changes):.1f} a {max(changes):.1f} s (o controlador cerca um nó "
-        f"após {session:g} s sem heartbeat), e a maior pausa sem nenhum ack foi de {gap:.1f} s."
-    )
-    en.append(
-        f"The leader change took {min(changes):.1f} to {max(changes):.1f} s (the controller fences a node "
-        f"after {session:g} s without a heartbeat), and the longest stretch without any ack was {gap:.1f} s."
+    parts.append(
+        Text(
+            f"A troca de líder levou de {min(changes):.1f} a {max(changes):.1f} s (o controlador cerca um nó "
+            f"após {session:g} s sem heartbeat), e a maior pausa sem nenhum ack foi de {gap:.1f} s.",
+            f"The leader change took {min(changes):.1f} to {max(changes):.1f} s (the controller fences a "
+            f"node after {session:g} s without a heartbeat), and the longest stretch without any ack was "
+            f"{gap:.1f} s.",
+        )
     )
 
 
-def _unclean(r: dict[str, Any], pt: list[str], en: list[str]) -> None:
+def _unclean(r: dict[str, Any], parts: list[Text]) -> None:
     lost, node = r["counts"]["acked_lost"], r["new_leader"]
     if not r["unclean_election"]:
-        pt.append(f"No cenário unclean o nó {node} assumiu, mas ainda estava no ISR: a eleição não foi suja.")
-        en.append(
-            f"In the unclean scenario node {node} took over while still in the ISR: not an unclean election."
+        parts.append(
+            Text(
+                f"No cenário unclean o nó {node} assumiu, mas ainda estava no ISR: a eleição não foi suja.",
+                f"In the unclean scenario node {node} took over while still in the ISR: not an unclean "
+                "election.",
+            )
         )
         return
     if lost:
-        pt.append(
-            f"Com a eleição suja (unclean), o nó {node}, fora do ISR, virou líder e {lost} registros "
-            "confirmados sumiram para sempre: o antigo líder descartou o que só ele tinha ao voltar."
-        )
-        en.append(
-            f"With the unclean election, node {node}, out of the ISR, became leader and {lost} acknowledged "
-            "records are gone for good: the old leader discarded what only it had when it came back."
+        parts.append(
+            Text(
+                f"Com a eleição suja (unclean), o nó {node}, fora do ISR, virou líder e {lost} registros "
+                "confirmados sumiram para sempre: o antigo líder descartou o que só ele tinha ao voltar.",
+                f"With the unclean election, node {node}, out of the ISR, became leader and {lost} "
+                "acknowledged records are gone for good: the old leader discarded what only it had when it "
+                "came back.",
+            )
         )
     else:
-        pt.append(
-            f"Com a eleição suja (unclean), o nó {node}, fora do ISR, virou líder, e desta vez nenhum "
-            "registro confirmado se perdeu."
-        )
-        en.append(
-            f"With the unclean election, node {node}, out of the ISR, became leader, and this time no "
-            "acknowledged record was lost."
+        parts.append(
+            Text(
+                f"Com a eleição suja (unclean), o nó {node}, fora do ISR, virou líder, e desta vez nenhum "
+                "registro confirmado se perdeu.",
+                f"With the unclean election, node {node}, out of the ISR, became leader, and this time no "
+                "acknowledged record was lost.",
+            )
         )

@@ -20,6 +20,7 @@ from tools.load.report import latency_ms, load_report, per_second, percentile
 from tools.load.slo import errors_of, parse_slo, slo_failures
 from tools.reports import json_option, out_dir_option, publish, write_json
 from tools.saga_harness import OrderWatcher, wait_drained
+from tools.text import lang_option
 from tools.traffic import send_orders
 from tools.verify.command import print_table
 from tools.verify.properties import audit
@@ -69,6 +70,7 @@ def _rates(before: dict[str, float], after: dict[str, float], seconds: float) ->
     "--slo", "slo_text", default=None, help="Objetivos, ex. p99_ms=2000,errors=0 (saída 1 se falhar)."
 )
 @json_option
+@lang_option
 @out_dir_option
 def load(
     rate: float,
@@ -76,6 +78,7 @@ def load(
     duration: float | None,
     slo_text: str | None,
     json_path: Path | None,
+    lang: str,
     out_dir: Path | None,
 ) -> None:
     """Carga de checkout em malha aberta + auditoria / open-loop checkout load + audit."""
@@ -141,7 +144,7 @@ def load(
         )
     print_table(results, snapshot)
     report["slo"] = {"objectives": slo, "failures": slo_failures(slo, report)}
-    publish(load_report(report), out_dir)
+    publish(load_report(report), out_dir, lang=lang)
     for failure in report["slo"]["failures"]:
         click.echo(f"SLO violado / missed: {failure}", err=True)
     write_json(json_path, report)

@@ -12,6 +12,7 @@ from typing import Any
 
 from gateway.telemetry.indicators import percentile as nearest_rank
 from tools.reports import BarChart, Cell, LineChart, Report, Table, finite, ms_text
+from tools.text import Text, join
 
 PERCENTILES = (50, 95, 99)
 
@@ -97,45 +98,49 @@ def load_report(data: dict[str, Any]) -> Report:
             "ms",
         ),
     ]
-    pt, en = _conclusion(data)
     return Report(
         kind="load",
-        title_pt=f"Carga de checkout: {data['rate_per_s']:g} pedidos/s em malha aberta",
-        title_en=f"Checkout load: {data['rate_per_s']:g} orders/s, open loop",
+        title=Text(
+            f"Carga de checkout: {data['rate_per_s']:g} pedidos/s em malha aberta",
+            f"Checkout load: {data['rate_per_s']:g} orders/s, open loop",
+        ),
         table=Table(["medida / figure", "valor / value"], rows),
         data=data,
         charts=charts,
-        conclusion_pt=pt,
-        conclusion_en=en,
+        conclusion=_conclusion(data),
     )
 
 
-def _conclusion(data: dict[str, Any]) -> tuple[str, str]:
+def _conclusion(data: dict[str, Any]) -> Text:
     accepted, sent = data["accepted"], data["orders"]
     share = f"{accepted / sent:.0%}" if sent else "-"
     e2e = data["checkout_to_terminal_ms"]
-    pt = [
-        f"{accepted} de {sent} pedidos aceitos ({share}); checkout -> evento terminal p50 "
-        f"{ms_text(e2e['p50'])}, p99 {ms_text(e2e['p99'])}."
-    ]
-    en = [
-        f"{accepted} of {sent} orders accepted ({share}); checkout -> terminal event p50 "
-        f"{ms_text(e2e['p50'])}, p99 {ms_text(e2e['p99'])}."
+    latency = f"p50 {ms_text(e2e['p50'])}, p99 {ms_text(e2e['p99'])}."
+    parts = [
+        Text(
+            f"{accepted} de {sent} pedidos aceitos ({share}); checkout -> evento terminal {latency}",
+            f"{accepted} of {sent} orders accepted ({share}); checkout -> terminal event {latency}",
+        )
     ]
     if data["audit_ok"]:
-        pt.append("A auditoria exactly-once não achou violações.")
-        en.append("The exactly-once audit found no violation.")
+        parts.append(
+            Text(
+                "A auditoria exactly-once não achou violações.", "The exactly-once audit found no violation."
+            )
+        )
     else:
-        pt.append("A auditoria exactly-once achou violações: veja a tabela de propriedades.")
-        en.append("The exactly-once audit found violations: see the property table.")
-    failures = data["slo"]["failures"]
+        parts.append(
+            Text(
+                "A auditoria exactly-once achou violações: veja a tabela de propriedades.",
+                "The exactly-once audit found violations: see the property table.",
+            )
+        )
+    failures = "; ".join(data["slo"]["failures"])
     if failures:
-        pt.append(f"SLO violado: {'; '.join(failures)}.")
-        en.append(f"SLO missed: {'; '.join(failures)}.")
+        parts.append(Text(f"SLO violado: {failures}.", f"SLO missed: {failures}."))
     elif data["slo"]["objectives"]:
-        pt.append("Todos os objetivos (SLO) foram cumpridos.")
-        en.append("Every objective (SLO) was met.")
-    return " ".join(pt), " ".join(en)
+        parts.append(Text("Todos os objetivos (SLO) foram cumpridos.", "Every objective (SLO) was met."))
+    return join(parts)
 
 
 def _slo_cell(slo: dict[str, Any]) -> str:

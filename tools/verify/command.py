@@ -10,8 +10,25 @@ import click
 
 from processors.runtime.serde import AvroCodec
 from processors.settings import get_settings
+from tools.text import DEFAULT_LANG, Text, lang_option
 from tools.verify.properties import PropertyResult, audit
 from tools.verify.snapshot import Snapshot, restrict, settled_orders, take_snapshot
+
+READING = Text(
+    "Lendo todos os tópicos (read_committed e read_uncommitted) e o banco...",
+    "Reading every topic (read_committed and read_uncommitted) and the database...",
+)
+LEFT_OUT = Text(
+    "  {n} pedidos com menos de {grace_s:g} s ficaram de fora (ainda em andamento)",
+    "  {n} orders younger than {grace_s:g} s left out (still in flight)",
+)
+CHECKED = Text(
+    "{checked:>7} verificados, {violations} violações", "{checked:>7} checked, {violations} violations"
+)
+ABORTED_SEEN = Text(
+    "  Registros abortados que só read_uncommitted viu: {total} {by_topic}",
+    "  Aborted records only read_uncommitted saw: {total} {by_topic}",
+)
 
 
 def run_audit(grace_s: float) -> tuple[Snapshot, list[PropertyResult], int]:
@@ -32,8 +49,7 @@ def report_json(snapshot: Snapshot, results: list[PropertyResult]) -> dict:
         "properties": [
             {
                 "id": r.id,
-                "pt": r.pt,
-                "en": r.en,
+                **r.title.as_dict(),
                 "checked": r.checked,
                 "ok": r.ok,
                 "violations": len(r.violations),
@@ -45,21 +61,16 @@ def report_json(snapshot: Snapshot, results: list[PropertyResult]) -> dict:
     }
 
 
-def print_table(results: list[PropertyResult], snapshot: Snapshot, lang: str = "pt") -> None:
+def print_table(results: list[PropertyResult], snapshot: Snapshot, lang: str = DEFAULT_LANG) -> None:
     for r in results:
         mark = click.style("ok  ", fg="green") if r.ok else click.style("FAIL", fg="red", bold=True)
-        title = r.pt if lang == "pt" else r.en
-        click.echo(
-            f"  {mark} {r.id:<4} {title:<58} {r.checked:>7} verificados / checked, "
-            f"{len(r.violations)} violações / violations"
-        )
+        title = r.title.render(lang)
+        counts = CHECKED.format(checked=r.checked, violations=len(r.violations)).render(lang)
+        click.echo(f"  {mark} {r.id:<4} {title:<58} {counts}")
         for example in r.violations[:5]:
             click.echo(f"           - {example}")
-    aborted = sum(snapshot.aborted_seen.values())
-    click.echo(
-        f"  Registros abortados que só read_uncommitted viu / aborted records only read_uncommitted saw: "
-        f"{aborted} {dict((t, n) for t, n in snapshot.aborted_seen.items() if n)}"
-    )
+    by_topic = {t: n for t, n in snapshot.aborted_seen.items() if n}
+    click.echo(ABORTED_SEEN.format(total=sum(snapshot.aborted_seen.values()), by_topic=by_topic).render(lang))
 
 
 @click.command("verify")
@@ -70,7 +81,7 @@ def print_table(results: list[PropertyResult], snapshot: Snapshot, lang: str = "
     default=None,
     help="Grava o relatório em JSON / write the report as JSON.",
 )
-@click.option("--lang", type=click.Choice(["pt", "en"]), default="pt", show_default=True)
+@lang_option
 @click.option(
     "--grace-s",
     default=90.0,
@@ -81,11 +92,9 @@ def print_table(results: list[PropertyResult], snapshot: Snapshot, lang: str = "
 )
 def verify(json_path: Path | None, lang: str, grace_s: float) -> None:
     """Auditoria exactly-once (P1-P15) / the exactly-once audit."""
-    click.echo(
-        "Lendo todos os tópicos (read_committed e read_uncommitted) e o banco... / reading everything..."
-    )
+    click.echo(READING.render(lang))
     snapshot, results, in_flight = run_audit(grace_s)
-    click.echo(f"  {in_flight} pedidos com menos de {grace_s:g} s ficaram de fora / younger orders left out")
+    click.echo(LEFT_OUT.format(n=in_flight, grace_s=grace_s).render(lang))
     print_table(results, snapshot, lang)
     if json_path:
         json_path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from tools.text import Text
 from tools.verify.snapshot import GROUP_INPUTS, Seen, Snapshot
 
 TERMINAL_TOPICS = ("orders.confirmed", "orders.cancelled")
@@ -16,8 +17,7 @@ TERMINAL_TOPICS = ("orders.confirmed", "orders.cancelled")
 @dataclass
 class PropertyResult:
     id: str
-    pt: str
-    en: str
+    title: Text
     checked: int = 0
     violations: list[str] = field(default_factory=list)
     info: dict[str, int] = field(default_factory=dict)
@@ -32,7 +32,7 @@ def _orders(snapshot: Snapshot, topic: str) -> Counter[str]:
 
 
 def lost_orders(s: Snapshot) -> PropertyResult:
-    r = PropertyResult("P1", "Nenhum pedido aceito se perdeu", "No acknowledged order lost")
+    r = PropertyResult("P1", Text("Nenhum pedido aceito se perdeu", "No acknowledged order lost"))
     placed = _orders(s, "orders.new")
     r.checked = len(s.accepted_orders)
     r.violations = [
@@ -42,7 +42,7 @@ def lost_orders(s: Snapshot) -> PropertyResult:
 
 
 def duplicates(s: Snapshot) -> PropertyResult:
-    r = PropertyResult("P2", "Nenhuma duplicata em nenhum tópico", "No duplicate in any topic")
+    r = PropertyResult("P2", Text("Nenhuma duplicata em nenhum tópico", "No duplicate in any topic"))
     for topic, seen in s.events.items():
         r.checked += len(seen)
         ids = Counter(str(x.event["event_id"]) for x in seen)
@@ -54,7 +54,7 @@ def duplicates(s: Snapshot) -> PropertyResult:
 
 def stage_bijection(s: Snapshot) -> PropertyResult:
     r = PropertyResult(
-        "P3", "Cada entrada gerou exatamente as saídas esperadas", "Every input has its outputs"
+        "P3", Text("Cada entrada gerou exatamente as saídas esperadas", "Every input has its outputs")
     )
 
     def one_to_one(inputs: str, outputs: tuple[str, ...]) -> None:
@@ -93,8 +93,10 @@ def stage_bijection(s: Snapshot) -> PropertyResult:
 def offsets_match_outputs(s: Snapshot) -> PropertyResult:
     r = PropertyResult(
         "P4",
-        "Toda entrada processada está coberta pelo offset confirmado",
-        "Every processed input is covered by its group's committed offset",
+        Text(
+            "Toda entrada processada está coberta pelo offset confirmado",
+            "Every processed input is covered by its group's committed offset",
+        ),
     )
     for group, committed in s.committed.items():
         for topic in GROUP_INPUTS[group]:
@@ -111,8 +113,10 @@ def offsets_match_outputs(s: Snapshot) -> PropertyResult:
 def aborted_reads(s: Snapshot) -> PropertyResult:
     r = PropertyResult(
         "P5",
-        "Registros abortados invisíveis para read_committed",
-        "Aborted records invisible to read_committed",
+        Text(
+            "Registros abortados invisíveis para read_committed",
+            "Aborted records invisible to read_committed",
+        ),
     )
     r.checked = sum(len(v) for v in s.events.values())
     r.info = {topic: n for topic, n in s.aborted_seen.items() if n}
@@ -123,7 +127,7 @@ def aborted_reads(s: Snapshot) -> PropertyResult:
 
 
 def causal_order(s: Snapshot) -> PropertyResult:
-    r = PropertyResult("P7", "Ordem causal por pedido", "Causal order per order")
+    r = PropertyResult("P7", Text("Ordem causal por pedido", "Causal order per order"))
     by_id: dict[str, Seen] = {str(x.event["event_id"]): x for seen in s.events.values() for x in seen}
     for x in by_id.values():
         cause = by_id.get(x.event.get("causation_id") or "")
@@ -138,7 +142,9 @@ def causal_order(s: Snapshot) -> PropertyResult:
 
 
 def stock_conserved(s: Snapshot) -> PropertyResult:
-    r = PropertyResult("P9", "Estoque conservado e nunca negativo", "Stock conserved and never negative")
+    r = PropertyResult(
+        "P9", Text("Estoque conservado e nunca negativo", "Stock conserved and never negative")
+    )
     for product, available, reserved, by_reservations in s.stock:
         r.checked += 1
         if available < 0:
@@ -159,8 +165,10 @@ def stock_conserved(s: Snapshot) -> PropertyResult:
 def payments_once(s: Snapshot) -> PropertyResult:
     r = PropertyResult(
         "P10",
-        "Uma cobrança por pedido, um estorno por compensação",
-        "One charge per order, one refund per compensation",
+        Text(
+            "Uma cobrança por pedido, um estorno por compensação",
+            "One charge per order, one refund per compensation",
+        ),
     )
     charged, refunded = _orders(s, "payments.confirmed"), _orders(s, "payments.refunded")
     confirmed = _orders(s, "orders.confirmed")
@@ -174,7 +182,9 @@ def payments_once(s: Snapshot) -> PropertyResult:
 
 
 def notified_once(s: Snapshot) -> PropertyResult:
-    r = PropertyResult("P11", "Uma notificação por pedido terminado", "One notification per finished order")
+    r = PropertyResult(
+        "P11", Text("Uma notificação por pedido terminado", "One notification per finished order")
+    )
     terminal = set(_orders(s, "orders.confirmed")) | set(_orders(s, "orders.cancelled"))
     r.checked = len(terminal)
     r.violations += [
@@ -185,7 +195,7 @@ def notified_once(s: Snapshot) -> PropertyResult:
 
 
 def every_order_ends_once(s: Snapshot) -> PropertyResult:
-    r = PropertyResult("P14", "Todo pedido termina exatamente uma vez", "Every order ends exactly once")
+    r = PropertyResult("P14", Text("Todo pedido termina exatamente uma vez", "Every order ends exactly once"))
     ends: dict[str, int] = defaultdict(int)
     for topic in TERMINAL_TOPICS:
         for order, n in _orders(s, topic).items():
@@ -199,8 +209,10 @@ def every_order_ends_once(s: Snapshot) -> PropertyResult:
 def schemas_valid(s: Snapshot) -> PropertyResult:
     r = PropertyResult(
         "P15",
-        "Todo registro lê com seu schema ou foi para a DLQ",
-        "Every record decodes with its schema or was dead-lettered",
+        Text(
+            "Todo registro lê com seu schema ou foi para a DLQ",
+            "Every record decodes with its schema or was dead-lettered",
+        ),
     )
     r.checked = sum(len(v) for v in s.events.values()) + sum(s.undecodable.values())
     # A poison pill is expected (docs/architecture.md §4); what must not happen is one no DLQ accounts for.

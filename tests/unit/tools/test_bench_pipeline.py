@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import math
 import time
+from dataclasses import astuple
 
 import fastavro
 import pytest
@@ -198,7 +199,7 @@ def test_the_table_has_one_row_per_case_and_interval_with_ratios_on_our_eos_rows
 
 
 def test_the_conclusion_states_the_ratios_and_what_each_latency_means():
-    pt, en = stats.conclusion({100: {"median": 0.8, "min": 0.7, "max": 0.9}}, {}, rounds=3)
+    pt, en = astuple(stats.conclusion({100: {"median": 0.8, "min": 0.7, "max": 0.9}}, {}, rounds=3))
     assert "100 ms: 0.80 (0.70-0.90)" in pt and "100 ms: 0.80 (0.70-0.90)" in en
     assert "3 rodada(s)" in pt and "Quix, both EOS" not in en
     assert "pré-carregado" in pt and "pre-filled" in en

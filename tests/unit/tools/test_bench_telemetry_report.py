@@ -31,9 +31,9 @@ def test_the_telemetry_report_shows_per_client_rates_and_delays() -> None:
     assert isinstance(rates, BarChart) and rates.series["eventos/s / events/s"] == [200.0, 180.0]
     assert rates.reference_line == 200.0 and rates.categories == ["cliente 1", "cliente 2"]
     assert isinstance(delays, BarChart) and delays.series == {"p50": [18.0, 25.0], "p99": [40.0, 90.0]}
-    assert report.conclusion_pt is not None and "90.0% dos 600" in report.conclusion_pt
-    assert "descartou 60 eventos" in report.conclusion_pt
-    assert report.conclusion_en is not None and "dropped 60 events" in report.conclusion_en
+    assert report.conclusion is not None and "90.0% dos 600" in report.conclusion.pt
+    assert "descartou 60 eventos" in report.conclusion.pt
+    assert report.conclusion is not None and "dropped 60 events" in report.conclusion.en
 
 
 def test_no_drops_is_said_and_a_missing_delay_is_an_empty_cell() -> None:
@@ -42,5 +42,5 @@ def test_no_drops_is_said_and_a_missing_delay_is_an_empty_cell() -> None:
     )
     rows = dict((r[0], r[1]) for r in report.table.rows)
     assert rows["commit -> cliente p50 ms / commit -> client p50 ms"] is None
-    assert report.conclusion_pt is not None and "Nenhum evento descartado" in report.conclusion_pt
-    assert "p50 -, p99 -." in report.conclusion_pt
+    assert report.conclusion is not None and "Nenhum evento descartado" in report.conclusion.pt
+    assert "p50 -, p99 -." in report.conclusion.pt

@@ -28,9 +28,9 @@ def test_the_kill_report_tells_what_happened_with_the_measured_counts(tmp_path: 
     assert rows["registros abortados / aborted records"] == 7
     assert rows["  abortados em / aborted in payments.requested"] == 4
     assert rows["auditoria / audit"] == "ok" and report.charts == ()
-    assert report.conclusion_pt is not None and "7 registros" in report.conclusion_pt
-    assert "25 de 25 pedidos terminaram (23 confirmados, 2 cancelados)" in report.conclusion_pt
-    assert report.conclusion_en is not None and "found no violation" in report.conclusion_en
+    assert report.conclusion is not None and "7 registros" in report.conclusion.pt
+    assert "25 de 25 pedidos terminaram (23 confirmados, 2 cancelados)" in report.conclusion.pt
+    assert report.conclusion is not None and "found no violation" in report.conclusion.en
 
     body = json.loads(publish(report, tmp_path, echo=lambda _line: None).read_text())
     assert body["kind"] == "chaos-kill" and body["chart"] is None and body["data"]["exit_code"] == -9
@@ -44,5 +44,5 @@ def test_nothing_aborted_and_a_failed_audit_are_said_plainly() -> None:
     rows = dict((r[0], r[1]) for r in report.table.rows)
     assert rows["registros abortados / aborted records"] == 0
     assert rows["auditoria / audit"] == "FALHOU / FAILED"
-    assert report.conclusion_pt is not None and "Nenhum registro abortado" in report.conclusion_pt
-    assert "achou violações: P3" in report.conclusion_pt
+    assert report.conclusion is not None and "Nenhum registro abortado" in report.conclusion.pt
+    assert "achou violações: P3" in report.conclusion.pt

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import astuple
+
 import pytest
 
 from tools.lab.acks_analysis import Delivery, count
@@ -103,7 +105,7 @@ def _typical_run():
 
 
 def test_the_conclusion_states_the_measured_numbers():
-    pt, en = conclusion(_typical_run())
+    pt, en = astuple(conclusion(_typical_run()))
     assert "2 deles ausentes" in pt and "2 of them missing" in en  # acks=0
     assert "3 registros confirmados pelo líder sumiram" in pt  # acks=1 lost 97, 98, 99
     assert "1 duplicados" in pt and "1 duplicates" in en
@@ -114,7 +116,8 @@ def test_the_conclusion_states_the_measured_numbers():
 
 def test_the_conclusion_never_claims_a_loss_that_did_not_happen():
     clean = count(10, _acked(*range(10)), list(range(10)))
-    pt, en = conclusion(_data(_result("acks-0", "acks=0", clean), _result("acks-1", "acks=1", clean)))
+    data = _data(_result("acks-0", "acks=0", clean), _result("acks-1", "acks=1", clean))
+    pt, en = astuple(conclusion(data))
     assert "0 deles ausentes" in pt and "desta vez nenhum" in pt
     assert "nenhum registro confirmado se perdeu" in pt and "no acknowledged record was lost" in en
     assert "sumiram" not in pt and "duplicados" not in pt
@@ -122,14 +125,14 @@ def test_the_conclusion_never_claims_a_loss_that_did_not_happen():
 
 def test_a_loss_under_acks_all_is_reported_as_contradicting_the_guarantee():
     lossy = count(10, _acked(*range(10)), list(range(9)))
-    pt, en = conclusion(_data(_result("acks-all", "acks=all + idempotence", lossy)))
+    pt, en = astuple(conclusion(_data(_result("acks-all", "acks=all + idempotence", lossy))))
     assert "1 perdidos" in pt and "contraria a garantia" in pt
     assert "contradicts the protocol's guarantee" in en
 
 
 def test_unacked_present_records_get_their_own_sentence():
     counts = count(3, {**_acked(0, 1), **_failed(2)}, [0, 1, 2])
-    pt, en = conclusion(_data(_result("acks-1", "acks=1", counts)))
+    pt, en = astuple(conclusion(_data(_result("acks-1", "acks=1", counts))))
     assert "1 registros estão no log mesmo sem ack (1 falhas" in pt
     assert "1 records are in the log without an ack" in en
 
@@ -137,11 +140,11 @@ def test_unacked_present_records_get_their_own_sentence():
 def test_the_unclean_scenario_tells_whether_the_election_was_unclean():
     lossy = count(10, _acked(*range(10)), list(range(6)))
     unclean = _result("unclean", "acks=1 + unclean election", lossy, 12.0, unclean_election=True)
-    pt, en = conclusion(_data(unclean))
+    pt, en = astuple(conclusion(_data(unclean)))
     assert "fora do ISR, virou líder e 4 registros confirmados sumiram" in pt
     assert "4 acknowledged records are gone" in en
     clean = _result("unclean", "acks=1 + unclean election", lossy, 12.0, unclean_election=False)
-    assert "não foi suja" in conclusion(_data(clean))[0]
+    assert "não foi suja" in conclusion(_data(clean)).pt
 
 
 def test_the_report_has_one_row_per_scenario_and_two_charts():

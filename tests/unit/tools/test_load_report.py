@@ -63,9 +63,9 @@ def test_the_load_report_has_the_figures_the_charts_and_a_conclusion_matching_th
     assert isinstance(offered_vs_accepted, LineChart) and isinstance(accept_p99, LineChart)
     assert list(offered_vs_accepted.series.values()) == [[5, 5, 1], [5, 5, 0]]
     assert isinstance(end_to_end, BarChart) and end_to_end.series["ms"] == [300.0, 400.0, 400.0, 300.0]
-    assert report.conclusion_pt is not None and "10 de 11 pedidos aceitos (91%)" in report.conclusion_pt
-    assert "p99 400 ms" in report.conclusion_pt and "cumpridos" in report.conclusion_pt
-    assert report.conclusion_en is not None and "Every objective (SLO) was met" in report.conclusion_en
+    assert report.conclusion is not None and "10 de 11 pedidos aceitos (91%)" in report.conclusion.pt
+    assert "p99 400 ms" in report.conclusion.pt and "cumpridos" in report.conclusion.pt
+    assert report.conclusion is not None and "Every objective (SLO) was met" in report.conclusion.en
 
     body = json.loads(publish(report, tmp_path, echo=lambda _line: None).read_text())
     assert body["kind"] == "load" and body["chart"] == "load.png"
@@ -84,6 +84,6 @@ def test_a_missed_slo_a_failed_audit_and_missing_latencies_say_so() -> None:
     rows = dict((r[0], r[1]) for r in report.table.rows)
     assert rows["auditoria / audit"] == "FALHOU / FAILED" and rows["SLO"] == "1 violado(s) / missed"
     assert rows["checkout -> terminal p50 ms"] is None  # shown as "-", stored as null
-    assert report.conclusion_pt is not None and "SLO violado: p50_ms" in report.conclusion_pt
-    assert "achou violações" in report.conclusion_pt and "p50 -" in report.conclusion_pt
-    assert "no SLO" not in (report.conclusion_en or "") and "SLO missed" in (report.conclusion_en or "")
+    assert report.conclusion is not None and "SLO violado: p50_ms" in report.conclusion.pt
+    assert "achou violações" in report.conclusion.pt and "p50 -" in report.conclusion.pt
+    assert "no SLO" not in report.conclusion.en and "SLO missed" in report.conclusion.en

@@ -16,6 +16,7 @@ from tools.reports import (
     publish,
     write_json,
 )
+from tools.text import Text
 
 
 def test_table_aligns_columns_and_marks_missing_values() -> None:
@@ -29,16 +30,14 @@ def test_publish_writes_json_and_png(tmp_path: Path) -> None:
     printed: list[str] = []
     report = Report(
         kind="bench-example",
-        title_pt="Exemplo",
-        title_en="Example",
+        title=Text("Exemplo", "Example"),
         table=Table(["a", "b"], [["x", 1.5]]),
         data={"runs": [1, 2]},
         charts=[
             BarChart("razão", ["x"], {"nós/ours": [1.2]}, "ratio", reference_line=1.0),
             LineChart("lag", [0, 1, 2], {"lag": [0, 5, 0]}, "s", "records", markers=[(1, "kill")]),
         ],
-        conclusion_pt="Nada se perdeu.",
-        conclusion_en="Nothing was lost.",
+        conclusion=Text("Nada se perdeu.", "Nothing was lost."),
     )
     path = publish(report, tmp_path, lang="en", echo=printed.append)
     body = json.loads(path.read_text())

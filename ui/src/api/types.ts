@@ -214,17 +214,13 @@ export interface OrdersResponse {
   counts: Record<string, number>;
 }
 
-export interface Narration {
-  pt: string;
-  en: string;
-}
-
 export interface TimelineEvent extends KafkaEvent {
   lane: string;
   transaction: string;
   broker_ms: number | null;
   service_ms: number | null;
-  narration: Narration;
+  /** The cause's record timestamp → this event's: the time the step took (null for the first event). */
+  step_ms: number | null;
 }
 
 export interface OrderDetail {
@@ -317,12 +313,18 @@ export interface ApiErrorBody {
 /** API.md `GET /api/reports`: the latest result of each benchmark, lab or drill (tools/reports.py's shape). */
 export type ReportCell = string | number | null;
 
+/** A text in both languages, as tools/text.py's `Text` writes it; an older file may lack the English. */
+export interface Bilingual {
+  pt: string;
+  en: string | null;
+}
+
 export interface ReportSummary {
   kind: string;
-  title: { pt: string; en: string };
+  title: Bilingual;
   created_at: string;
   command: string | null;
   has_chart: boolean;
-  conclusion: { pt: string; en: string | null } | null;
+  conclusion: Bilingual | null;
   table: { columns: string[]; rows: ReportCell[][] };
 }

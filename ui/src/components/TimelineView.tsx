@@ -5,6 +5,7 @@ import type { FaultSpan, OrderDetail, RetryHop, TimelineEvent } from '../api/typ
 import { isKey, useI18n, type T } from '../i18n';
 import { faultState, formatDuration } from '../shaping/faults';
 import { coords, formatMoney, formatMs, formatTime, type Lang } from '../shaping/format';
+import { narrate } from '../shaping/narration';
 import { FAULT_LANE, orderStory } from '../shaping/story';
 import { latencyBar, latencyScale } from '../shaping/timeline';
 import { StatusBadge } from './StatusBadge';
@@ -83,7 +84,7 @@ function EventCard({ e, scale, style, t, lang }: CardProps & { e: TimelineEvent;
           <div className="small muted">{timing}</div>
         </div>
       ) : null}
-      <p className="narration">{e.narration?.[lang] ?? ''}</p>
+      <p className="narration">{narrate(e, lang)}</p>
     </article>
   );
 }

@@ -2,6 +2,7 @@
 import type { pt } from './pt';
 import { faultsEn } from './faults';
 import { resultsEn } from './results';
+import { storyEn } from './story';
 
 export const en: Record<keyof typeof pt, string> = {
   'app.subtitle': 'teaching dashboard of an e-commerce on Apache Kafka',
@@ -201,4 +202,5 @@ export const en: Record<keyof typeof pt, string> = {
   'ctl.stop': 'Stop',
   ...resultsEn,
   ...faultsEn,
+  ...storyEn,
 };

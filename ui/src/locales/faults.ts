@@ -1,6 +1,6 @@
-// Drill faults and retries: the banner, the chart markers, the order story. pt-BR first; spread into pt.ts and
-// en.ts (the type checker keeps the keys equal). {target} is a process (payment-0), a broker (kafka-1),
-// postgres or registry.
+// Drill faults and retries: the banner, the chart markers, the cards of the order story (what each step says is in
+// story.ts). pt-BR first; spread into pt.ts and en.ts (the type checker keeps the keys equal). {target} is a
+// process (payment-0), a broker (kafka-1), postgres or registry.
 
 // Signal names and placeholders read the same in both languages.
 const faultsBoth = {
@@ -52,8 +52,6 @@ export const faultsPt = {
   'retry.dlq': 'Para a DLQ (tentativa {n}) → {topic}',
   'retry.due': 'volta às {time} (após {delay} s)',
   'retry.origin': 'de {coords}',
-  'retry.narration': 'O processador falhou ({error}) e adiou o registro em vez de travar a partição.',
-  'retry.narration.dlq': 'As retentativas acabaram ({error}): o registro foi para a dead letter queue.',
   'timeline.explain': 'Cada cartão é um evento gravado num tópico, numa partição e num offset, na raia do serviço que o produziu; a barra mostra quanto tempo ele esperou no Kafka (broker) e quanto o serviço levou. Uma faixa vermelha no topo é uma falha injetada por um drill enquanto o pedido andava, estendida sobre os eventos que aconteceram durante ela; um cartão âmbar é uma retentativa: o processador falhou, gravou o registro em <serviço>.retry.5s ou .retry.30s e o processou de novo depois do atraso.',
   'ind.series.explain': 'Pedidos feitos, confirmados, cancelados e enviados à DLQ a cada 10 s, na janela de {w}. As faixas vermelhas marcam falhas de um drill, da injeção à cura: veja se os confirmados caem durante a falha e se voltam depois dela.',
 };
@@ -97,8 +95,6 @@ export const faultsEn: Record<keyof typeof faultsPt, string> = {
   'retry.dlq': 'To the DLQ (attempt {n}) → {topic}',
   'retry.due': 'back at {time} (after {delay} s)',
   'retry.origin': 'from {coords}',
-  'retry.narration': 'The processor failed ({error}) and put the record off instead of blocking the partition.',
-  'retry.narration.dlq': 'Retries exhausted ({error}): the record went to the dead letter queue.',
   'timeline.explain': "Each card is an event written to a topic, at a partition and an offset, on the lane of the service that produced it; the bar shows how long it waited in Kafka (broker) and how long the service took. A red band on top is a fault a drill injected while the order was moving, stretched over the events that happened during it; an amber card is a retry: the processor failed, wrote the record to <service>.retry.5s or .retry.30s and processed it again after the delay.",
   'ind.series.explain': 'Orders placed, confirmed, cancelled and sent to the DLQ every 10 s, over a window of {w}. The red bands mark a drill\'s faults, from injection to healing: see whether confirmations drop during a fault and come back after it.',
 };

@@ -1,6 +1,7 @@
 // Português (padrão). Chaves com {var} são interpoladas por t(key, {var}).
 import { faultsPt } from './faults';
 import { resultsPt } from './results';
+import { storyPt } from './story';
 
 export const pt = {
   'app.subtitle': 'painel didático de um e-commerce sobre Apache Kafka',
@@ -200,4 +201,5 @@ export const pt = {
   'ctl.stop': 'Parar',
   ...resultsPt,
   ...faultsPt,
+  ...storyPt,
 };

@@ -95,13 +95,17 @@ describe('panels render', () => {
   it('order timeline: status and one card per event with its type', () => {
     const detail = {
       order: { order_id: 'o-1', customer_id: 'c-1', status: 'confirmed', total_amount: '10.00', created_at: 1, updated_at: 2 },
-      timeline: [tl({ event_type: 'OrderPlaced' }), tl({ lane: 'payment', event_type: 'PaymentConfirmed', broker_ms: 5, service_ms: 2 })],
+      timeline: [
+        tl({ event_type: 'OrderPlaced', payload: { items: [{}, {}], total_amount: '10.00' } }),
+        tl({ lane: 'payment', event_type: 'PaymentConfirmed', broker_ms: 5, service_ms: 2, step_ms: 7 }),
+      ],
     };
     const html = render(createElement(TimelineView, { detail }));
     expect(html).toContain('data-testid="order-status"');
     expect(html).toContain('data-event-type="PaymentConfirmed"');
     expect(count(html, 'data-testid="timeline-event"')).toBe(2);
-    expect(html).toContain('Pedido criado');
+    expect(html).toContain('Pedido recebido no checkout: 2 item(ns), total R$ 10.00.');
+    expect(html).toContain('Pagamento aprovado em 7 ms.');
   });
   it('indicators and controls render with their hooks', () => {
     expect(render(createElement(IndicatorsPanel, { dash: dash() }))).toContain('93%');

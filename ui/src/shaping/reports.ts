@@ -1,5 +1,5 @@
 // The Results tab's data shaping: which text explains each kind, how cells and ages read. Pure functions.
-import type { ReportCell, ReportSummary } from '../api/types';
+import type { Bilingual, ReportCell, ReportSummary } from '../api/types';
 import { formatNumber, type Lang } from './format';
 
 /** Kinds with their own explanation; any other kind gets the generic one. */
@@ -19,13 +19,17 @@ export function explainKey(kind: string): string {
   return (KNOWN_KINDS as readonly string[]).includes(kind) ? `results.kind.${kind}` : 'results.kind.other';
 }
 
+/** The reader's language, pt-BR when the English is missing. */
+export function inLang(text: Bilingual, lang: Lang): string {
+  return (lang === 'en' ? text.en : text.pt) || text.pt;
+}
+
 export function titleOf(report: ReportSummary, lang: Lang): string {
-  return (lang === 'en' ? report.title.en : report.title.pt) || report.title.pt || report.kind;
+  return inLang(report.title, lang) || report.kind;
 }
 
 export function conclusionOf(report: ReportSummary, lang: Lang): string | null {
-  if (!report.conclusion) return null;
-  return (lang === 'en' ? report.conclusion.en : report.conclusion.pt) || report.conclusion.pt;
+  return report.conclusion ? inLang(report.conclusion, lang) : null;
 }
 
 /** Numbers in the reader's locale (at most two decimals, as the command line prints them); null as a dash. */

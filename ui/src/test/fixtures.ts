@@ -30,7 +30,7 @@ export function tl(patch: Partial<TimelineEvent> = {}): TimelineEvent {
     transaction: 'committed',
     broker_ms: null,
     service_ms: null,
-    narration: { pt: 'Pedido criado', en: 'Order placed' },
+    step_ms: null,
     ...patch,
   };
 }

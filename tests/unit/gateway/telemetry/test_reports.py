@@ -5,18 +5,17 @@ import pytest
 
 from gateway.telemetry.reports import InvalidKind, ReportNotFound, chart_path, list_reports
 from tools.reports import BarChart, Report, Table, publish
+from tools.text import Text
 
 
 def _publish(directory: Path, kind: str, charts: bool = True) -> dict:
     report = Report(
         kind=kind,
-        title_pt=f"Título {kind}",
-        title_en=f"Title {kind}",
+        title=Text(f"Título {kind}", f"Title {kind}"),
         table=Table(["medida", "valor"], [["x", 1.5]]),
         data={"big": list(range(100))},
         charts=[BarChart("c", ["a"], {"s": [1.0]}, "y")] if charts else [],
-        conclusion_pt="Conclusão.",
-        conclusion_en="Conclusion.",
+        conclusion=Text("Conclusão.", "Conclusion."),
     )
     return json.loads(publish(report, directory, echo=lambda _line: None).read_text())
 
