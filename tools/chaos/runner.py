@@ -28,10 +28,10 @@ from typing import Any
 from confluent_kafka import TopicPartition
 from confluent_kafka.admin import AdminClient
 
+from processors.catalog import PROCESSORS
 from processors.logs import JsonFormatter
 from processors.runtime.serde import AvroCodec
 from processors.settings import PROJECT_ROOT, Settings
-from processors.wiring import PROCESSORS
 from tools.chaos import analysis
 from tools.chaos.analysis import Fault, Sample
 from tools.chaos.faultlog import FaultLog

@@ -14,14 +14,14 @@ import psycopg
 from confluent_kafka import Consumer, ConsumerGroupTopicPartitions, TopicPartition
 from confluent_kafka.admin import AdminClient
 
+from gateway.dlq.kafka_io import read_dead_letters, read_ledger
+from processors.catalog import INPUT_TOPICS
 from processors.events import EVENT_TYPES
 from processors.runtime.serde import AvroCodec, PoisonPill
 from processors.settings import Settings
-from processors.wiring import INPUT_TOPICS
-from tools.dlq.kafka_io import read_dead_letters, read_ledger
 
 AUDITED_TOPICS = tuple(EVENT_TYPES)  # every event topic of the order flow
-GROUP_INPUTS = INPUT_TOPICS  # the topics each processor group consumes, from the handlers themselves
+GROUP_INPUTS = INPUT_TOPICS  # the topics each processor group consumes, as the topic table declares them
 
 
 @dataclass(frozen=True)
