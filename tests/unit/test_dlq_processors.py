@@ -24,8 +24,8 @@ from processors.runtime.handler import CONSUMED_AT_HEADER, InputRecord
 from processors.runtime.inbox import _same_reading
 from processors.runtime.serde import AvroCodec, PoisonPill
 from tools.verify import snapshot as audit_snapshot
+from tools.verify.observations import Seen, Snapshot
 from tools.verify.properties import duplicates, schemas_valid
-from tools.verify.snapshot import Seen, Snapshot
 
 NOW = datetime(2026, 1, 2, tzinfo=UTC)
 

@@ -38,8 +38,9 @@ from tools.chaos.faultlog import FaultLog
 from tools.chaos.probes import Answer, LagSampler, OpenLoopCheckout, TerminalFollower
 from tools.saga_harness import ProcessorProcess, wait_assigned, wait_drained
 from tools.stack.stack import Stack
+from tools.verify.observations import Snapshot
 from tools.verify.properties import PropertyResult, audit
-from tools.verify.snapshot import AUDITED_TOPICS, Snapshot, read_from, take_snapshot
+from tools.verify.snapshot import AUDITED_TOPICS, read_from, take_snapshot
 
 Say = Callable[[str], None]
 PRIMING_ORDERS = 5

@@ -10,8 +10,9 @@ import click
 
 from processors.runtime.serde import AvroCodec
 from processors.settings import get_settings
+from tools.verify.observations import Snapshot
 from tools.verify.properties import PropertyResult, audit
-from tools.verify.snapshot import Snapshot, restrict, settled_orders, take_snapshot
+from tools.verify.snapshot import restrict, settled_orders, take_snapshot
 
 
 def run_audit(grace_s: float) -> tuple[Snapshot, list[PropertyResult], int]:

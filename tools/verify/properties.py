@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from tools.verify.snapshot import GROUP_INPUTS, Seen, Snapshot
+from tools.verify.observations import GROUP_INPUTS, Seen, Snapshot
 
 TERMINAL_TOPICS = ("orders.confirmed", "orders.cancelled")
 
