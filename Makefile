@@ -36,9 +36,10 @@ test: setup lint ## Lint + testes (Python e painel) contra o stack real / all te
 test-unit: setup ## Só os testes sem broker / only the tests that need no broker
 	@$(VENV)/bin/pytest -ra tests/unit $(PYTEST_ARGS)
 
-lint: setup ## ruff check + ruff format --check
+lint: setup ## ruff (estilo) + lint-imports (camadas, pyproject.toml) / style and import layers
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/lint-imports --no-logo
 
 clean: stop ## Apaga dados e logs (mantém os downloads) / delete data and logs, keep downloads
 	@find .state -mindepth 1 -maxdepth 1 ! -name dist -exec rm -rf {} + 2>/dev/null || true

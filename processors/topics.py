@@ -97,7 +97,7 @@ TOPICS: tuple[TopicSpec, ...] = (
         ("gateway",),
         ("payment", "orchestrator", TELEMETRY, "projector"),
     ),
-    TopicSpec("payments.requested", "Pagamento solicitado", ("payment",), ("orchestrator", TELEMETRY)),
+    TopicSpec("payments.requested", "Pagamento solicitado", ("payment",), (TELEMETRY,)),
     TopicSpec(
         "payments.confirmed", "Pagamento aprovado", ("payment",), ("orchestrator", "inventory", TELEMETRY)
     ),

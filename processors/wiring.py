@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from processors.catalog import PROCESSORS, metrics_port
 from processors.inventory.handler import InventoryHandler
 from processors.logs import configure_logging
 from processors.notification.handler import NotificationHandler
@@ -20,15 +21,12 @@ from processors.runtime.metrics import serve_metrics
 from processors.runtime.serde import AvroCodec
 from processors.settings import Settings
 
-PROCESSORS = ("payment", "inventory", "orchestrator", "notification")
 HANDLERS = {
     "payment": PaymentHandler,
     "inventory": InventoryHandler,
     "orchestrator": OrchestratorHandler,
     "notification": NotificationHandler,
 }
-INPUT_TOPICS = {name: handler.input_topics for name, handler in HANDLERS.items()}
-MAX_INSTANCES = 10  # each processor owns a block of ten metrics ports
 
 
 def build_handler(name: str, settings: Settings, codec: AvroCodec) -> Handler:
@@ -50,10 +48,6 @@ def build_handler(name: str, settings: Settings, codec: AvroCodec) -> Handler:
 
 def database(settings: Settings) -> Database:
     return Database(settings.database_url, settings.db_lock_timeout_ms, settings.db_idle_in_transaction_ms)
-
-
-def metrics_port(settings: Settings, name: str, instance: int) -> int:
-    return settings.metrics_base_port + PROCESSORS.index(name) * MAX_INSTANCES + instance
 
 
 def run_processor(name: str, instance: int, settings: Settings) -> int:

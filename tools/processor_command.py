@@ -8,9 +8,10 @@ import sys
 
 import click
 
+from processors.catalog import PROCESSORS
 from processors.runtime.crash import CRASH_POINTS
 from processors.settings import get_settings
-from processors.wiring import PROCESSORS, run_processor
+from processors.wiring import run_processor
 
 
 @click.command("processor")

@@ -20,9 +20,9 @@ from pathlib import Path
 import httpx
 from confluent_kafka import Consumer, TopicPartition
 
+from processors.catalog import PROCESSORS, metrics_port
 from processors.runtime.metrics import sample_totals
 from processors.settings import Settings
-from processors.wiring import PROCESSORS, metrics_port
 from tools.traffic import random_order
 from tools.verify.snapshot import group_lag, input_end_offsets
 

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, jsonify, request, send_file
 from flask_sock import Sock
 
+from gateway.dlq.kafka_io import DlqError
 from gateway.errors import ApiError
 from gateway.telemetry import store
 from gateway.telemetry.dlq import ReplayBusy, read_dead_letters, replay_dead_letters
@@ -18,7 +19,6 @@ from gateway.telemetry.reports import InvalidKind, ReportNotFound, chart_path, l
 from gateway.telemetry.timeline import build_timeline
 from gateway.telemetry.xray import NotFound, read_xray
 from processors.settings import get_settings
-from tools.dlq.kafka_io import DlqError
 
 bp = Blueprint("telemetry", __name__, url_prefix="/api")
 MAX_EPOCH_MS = 10**13  # the year 2286: any real epoch-ms time fits

@@ -17,11 +17,11 @@ import httpx
 from confluent_kafka import ConsumerGroupTopicPartitions, IsolationLevel, TopicPartition
 from confluent_kafka.admin import AdminClient, OffsetSpec
 
+from processors.catalog import INPUT_TOPICS, PROCESSORS, metrics_port
 from processors.events import EVENT_TYPES
 from processors.runtime.metrics import sample_totals
 from processors.settings import Settings
 from processors.topics import TOPICS
-from processors.wiring import INPUT_TOPICS, PROCESSORS, metrics_port
 
 DLQ_TOPICS = tuple(t.name for t in TOPICS if t.name.endswith(".dlq"))
 DOMAIN_TOPICS = (*EVENT_TYPES, *DLQ_TOPICS)

@@ -1,5 +1,5 @@
 """The newest dead letters (API.md `/api/dlq`): the `*.dlq` topics read back, their `dlq.*` headers decoded;
-and their replay (`POST /api/dlq/replay`), the very code of `pedidos dlq replay` (tools/dlq/replay.py).
+and their replay (`POST /api/dlq/replay`), the very code of `pedidos dlq replay` (gateway/dlq/replay.py).
 
 processors/runtime/dlq.py writes them: the original bytes untouched, the reason and origin in headers.
 """
@@ -13,12 +13,12 @@ from typing import Any
 from confluent_kafka import Message
 from confluent_kafka.admin import AdminClient
 
+from gateway.dlq.kafka_io import DlqError, read_ledger
+from gateway.dlq.model import REPLAY_FROM, LedgerEntry, Selection
+from gateway.dlq.replay import run_replay
 from gateway.telemetry.cluster import DLQ_TOPICS, partition_offsets
 from gateway.telemetry.xray import read_ranges, text
 from processors.settings import Settings
-from tools.dlq.kafka_io import DlqError, read_ledger
-from tools.dlq.model import REPLAY_FROM, LedgerEntry, Selection
-from tools.dlq.replay import run_replay
 
 MAX_LIMIT = 1000
 log = logging.getLogger("pedidos.gateway.dlq")

@@ -17,7 +17,7 @@ from confluent_kafka.schema_registry.error import SchemaRegistryError
 from confluent_kafka.serialization import MessageField, SerializationContext
 from fastavro import parse_schema, schemaless_reader
 
-from tools.provision.schemas import latest_schema
+from processors.schemas import latest_schema
 
 Event = dict[str, Any]
 REGISTRY_TIMEOUT_S = 10

@@ -13,8 +13,9 @@ from processors.projector.projector import Projector
 from processors.runtime.serde import AvroCodec
 from processors.settings import Settings
 from tools.saga_harness import OrderWatcher, ProcessorProcess, start_processors
+from tools.verify.observations import Snapshot
 from tools.verify.properties import PropertyResult, audit
-from tools.verify.snapshot import Snapshot, take_snapshot
+from tools.verify.snapshot import take_snapshot
 
 
 @contextlib.contextmanager

@@ -18,6 +18,9 @@ import pytest
 from click.testing import CliRunner
 from confluent_kafka import Consumer, Message, Producer, TopicPartition
 
+from gateway.dlq.kafka_io import LEDGER_TOPIC, read_dead_letters
+from gateway.dlq.model import REPLAY_FROM, Action, DeadLetter, Selection
+from gateway.dlq.replay import run_replay
 from processors.events import new_event
 from processors.runtime.dlq import dead_letter_headers
 from processors.runtime.serde import AvroCodec
@@ -25,9 +28,6 @@ from processors.settings import Settings
 from tests.integration.conditions import wait_for
 from tests.integration.e2e import assert_audit_clean, audit_now, running_processors, watcher
 from tools.cli import main
-from tools.dlq.kafka_io import LEDGER_TOPIC, read_dead_letters
-from tools.dlq.model import REPLAY_FROM, Action, DeadLetter, Selection
-from tools.dlq.replay import run_replay
 from tools.saga_harness import place_orders, wait_assigned, wait_drained
 from tools.seed import run_seed
 

@@ -14,8 +14,8 @@ from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerialize
 from confluent_kafka.schema_registry.error import SchemaRegistryError
 from confluent_kafka.serialization import MessageField, SerializationContext
 
+from processors.schemas import latest_schema
 from tests.integration.kafka_reading import read_to_end
-from tools.provision.schemas import latest_schema
 
 
 def _order_placed() -> dict:

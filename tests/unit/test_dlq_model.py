@@ -6,9 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from processors.runtime.dlq import dead_letter_headers
-from tests.unit.processors.runtime.fakes import FakeMessage
-from tools.dlq.model import (
+from gateway.dlq.model import (
     REPLAY_FROM,
     Action,
     DeadLetter,
@@ -24,6 +22,8 @@ from tools.dlq.model import (
     reason_rows,
     replay_headers,
 )
+from processors.runtime.dlq import dead_letter_headers
+from tests.unit.processors.runtime.fakes import FakeMessage
 
 ORIGINAL_HEADERS = [("correlation-id", b"c-1"), ("traceparent", b"00-abc-01")]
 PARTITIONS = {"orders.new": 6, "payments.confirmed": 6}

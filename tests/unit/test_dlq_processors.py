@@ -12,6 +12,8 @@ import pytest
 from confluent_kafka.schema_registry import Schema
 from confluent_kafka.schema_registry.error import SchemaRegistryError
 
+from gateway.dlq.model import DeadLetter as Letter
+from gateway.dlq.model import LedgerEntry, Place
 from processors.events import new_event
 from processors.orchestrator.handler import dead_letter_headers
 from processors.orchestrator.saga import PARKED, DeadLetter, Deadlines, transition
@@ -21,11 +23,9 @@ from processors.runtime.crash import CrashPoints
 from processors.runtime.handler import CONSUMED_AT_HEADER, InputRecord
 from processors.runtime.inbox import _same_reading
 from processors.runtime.serde import AvroCodec, PoisonPill
-from tools.dlq.model import DeadLetter as Letter
-from tools.dlq.model import LedgerEntry, Place
 from tools.verify import snapshot as audit_snapshot
+from tools.verify.observations import Seen, Snapshot
 from tools.verify.properties import duplicates, schemas_valid
-from tools.verify.snapshot import Seen, Snapshot
 
 NOW = datetime(2026, 1, 2, tzinfo=UTC)
 

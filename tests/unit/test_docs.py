@@ -6,8 +6,8 @@ from processors.runtime.crash import CRASH_POINTS
 from processors.settings import PROJECT_ROOT
 from processors.topics import TOPICS
 from tools.chaos.kill import chaos
+from tools.verify.observations import Snapshot
 from tools.verify.properties import CHECKS, PropertyResult
-from tools.verify.snapshot import Snapshot
 
 DOCS = PROJECT_ROOT / "docs"
 

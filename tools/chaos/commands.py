@@ -7,8 +7,8 @@ from typing import Any
 
 import click
 
+from processors.catalog import PROCESSORS
 from processors.runtime.crash import CRASH_POINTS
-from processors.wiring import PROCESSORS
 from tools.chaos import poison
 from tools.chaos.kill import ready_for_own_processors
 from tools.chaos.report import build_report

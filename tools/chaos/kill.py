@@ -11,12 +11,13 @@ from pathlib import Path
 
 import click
 
+from processors.catalog import PROCESSORS
 from processors.runtime.crash import CRASH_POINTS
 from processors.runtime.inbox import InboxHandler
 from processors.runtime.serde import AvroCodec
 from processors.settings import Settings, get_settings
 from processors.topics import TOPICS
-from processors.wiring import HANDLERS, PROCESSORS
+from processors.wiring import HANDLERS
 from tools.chaos.kill_narration import narrator
 from tools.chaos.kill_report import kill_report
 from tools.reports import json_option, out_dir_option, publish, write_json

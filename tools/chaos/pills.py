@@ -9,9 +9,10 @@ from typing import Any
 from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.schema_registry import SchemaRegistryClient
 
+from processors.catalog import INPUT_TOPICS
 from processors.settings import Settings
 from processors.topics import TOPICS_BY_NAME, value_subject
-from processors.wiring import HANDLERS, INPUT_TOPICS
+from processors.wiring import HANDLERS
 from tools.chaos import poison
 from tools.chaos.runner import Check, Drill, Scenario
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from confluent_kafka import Consumer, TopicPartition
 
+from processors.catalog import INPUT_TOPICS
 from processors.settings import Settings
-from processors.wiring import INPUT_TOPICS
 from tools.chaos.analysis import Sample
 from tools.saga_harness import TERMINAL_TOPICS, Checkout
 from tools.traffic import random_order

@@ -14,10 +14,10 @@ from typing import Any
 
 from confluent_kafka.admin import AdminClient
 
+from processors.catalog import INPUT_TOPICS, PROCESSORS
 from processors.runtime.clients import RuntimeConfig
 from processors.runtime.crash import CRASH_SIGNAL_ENV, SLOW_AT_ENV, SLOW_MS_ENV
 from processors.settings import Settings
-from processors.wiring import INPUT_TOPICS, PROCESSORS
 from tools.chaos import analysis
 from tools.chaos.kill import CRASH_AFTER, VICTIM_ENV, crash_points_of
 from tools.chaos.runner import Check, Drill, Scenario

@@ -28,18 +28,19 @@ from typing import Any
 from confluent_kafka import TopicPartition
 from confluent_kafka.admin import AdminClient
 
+from processors.catalog import PROCESSORS
 from processors.logs import JsonFormatter
 from processors.runtime.serde import AvroCodec
 from processors.settings import PROJECT_ROOT, Settings
-from processors.wiring import PROCESSORS
 from tools.chaos import analysis
 from tools.chaos.analysis import Fault, Sample
 from tools.chaos.faultlog import FaultLog
 from tools.chaos.probes import Answer, LagSampler, OpenLoopCheckout, TerminalFollower
 from tools.saga_harness import ProcessorProcess, wait_assigned, wait_drained
 from tools.stack.stack import Stack
+from tools.verify.observations import Snapshot
 from tools.verify.properties import PropertyResult, audit
-from tools.verify.snapshot import AUDITED_TOPICS, Snapshot, read_from, take_snapshot
+from tools.verify.snapshot import AUDITED_TOPICS, read_from, take_snapshot
 
 Say = Callable[[str], None]
 PRIMING_ORDERS = 5

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import click
 
-from processors.settings import get_settings
-from tools.dlq.kafka_io import DlqError
-from tools.dlq.model import (
+from gateway.dlq.kafka_io import DlqError
+from gateway.dlq.model import (
     ACTION_SHORT,
     ACTION_TEXT,
     Action,
@@ -21,7 +20,8 @@ from tools.dlq.model import (
     format_age,
     reason_rows,
 )
-from tools.dlq.replay import Listed, list_dead_letters, run_replay
+from gateway.dlq.replay import Listed, list_dead_letters, run_replay
+from processors.settings import get_settings
 from tools.reports import BarChart, Report, Table, out_dir_option, publish
 from tools.text import Text, lang_option
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import click
 import httpx
 
+from processors.catalog import PROCESSORS, metrics_port
 from processors.runtime.metrics import sample_totals
 from processors.runtime.serde import AvroCodec
 from processors.settings import Settings, get_settings
-from processors.wiring import PROCESSORS, metrics_port
 from tools.load.report import latency_ms, load_report, per_second, percentile
 from tools.load.slo import errors_of, parse_slo, slo_failures
 from tools.reports import json_option, out_dir_option, publish, write_json

@@ -11,9 +11,9 @@ import httpx
 import psycopg
 
 from gateway.telemetry.store import MAX_RATE, set_traffic_rate
+from processors.catalog import PROCESSORS, metrics_port
 from processors.logs import configure_logging
 from processors.settings import Settings, get_settings
-from processors.wiring import PROCESSORS, metrics_port
 from tools.services.supervisor import Service, Supervisor
 from tools.stack.procs import ManagedProcess, StackError, wait_until
 

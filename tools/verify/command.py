@@ -11,8 +11,9 @@ import click
 from processors.runtime.serde import AvroCodec
 from processors.settings import get_settings
 from tools.text import DEFAULT_LANG, Text, lang_option
+from tools.verify.observations import Snapshot
 from tools.verify.properties import PropertyResult, audit
-from tools.verify.snapshot import Snapshot, restrict, settled_orders, take_snapshot
+from tools.verify.snapshot import restrict, settled_orders, take_snapshot
 
 READING = Text(
     "Lendo todos os tópicos (read_committed e read_uncommitted) e o banco...",

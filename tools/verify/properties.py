@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from tools.text import Text
-from tools.verify.snapshot import GROUP_INPUTS, Seen, Snapshot
+from tools.verify.observations import GROUP_INPUTS, Seen, Snapshot
 
 TERMINAL_TOPICS = ("orders.confirmed", "orders.cancelled")
 

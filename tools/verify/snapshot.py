@@ -6,48 +6,19 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import psycopg
 from confluent_kafka import Consumer, ConsumerGroupTopicPartitions, TopicPartition
 from confluent_kafka.admin import AdminClient
 
+from gateway.dlq.kafka_io import read_dead_letters, read_ledger
 from processors.events import EVENT_TYPES
 from processors.runtime.serde import AvroCodec, PoisonPill
 from processors.settings import Settings
-from processors.wiring import INPUT_TOPICS
-from tools.dlq.kafka_io import read_dead_letters, read_ledger
+from tools.verify.observations import GROUP_INPUTS, Seen, Snapshot
 
 AUDITED_TOPICS = tuple(EVENT_TYPES)  # every event topic of the order flow
-GROUP_INPUTS = INPUT_TOPICS  # the topics each processor group consumes, from the handlers themselves
-
-
-@dataclass(frozen=True)
-class Seen:
-    topic: str
-    partition: int
-    offset: int
-    event: dict[str, Any]
-
-
-@dataclass
-class Snapshot:
-    events: dict[str, list[Seen]] = field(default_factory=dict)  # read_committed, per topic
-    undecodable: Counter[str] = field(default_factory=Counter)  # per topic
-    aborted_seen: Counter[str] = field(default_factory=Counter)  # records only read_uncommitted saw
-    lag: dict[str, int] = field(default_factory=dict)  # group -> input records past its committed offsets
-    committed: dict[str, dict[tuple[str, int], int]] = field(default_factory=dict)  # group -> next offsets
-    accepted_orders: set[str] = field(default_factory=set)  # acknowledged by the gateway
-    stock: list[tuple[str, int, int, int]] = field(
-        default_factory=list
-    )  # product, available, reserved, by res.
-    reservations: dict[str, str] = field(default_factory=dict)  # order_id -> status
-    notifications: Counter[str] = field(default_factory=Counter)  # order_id -> rows
-    poison: list[tuple[str, int, int]] = field(default_factory=list)  # where the undecodable records are
-    dead_lettered: set[tuple[str, int, int]] = field(default_factory=set)  # origins the DLQs hold
-    replay_copies: int = 0  # DLQ replays folded into the event they copy (`pedidos dlq replay`)
 
 
 def take_snapshot(

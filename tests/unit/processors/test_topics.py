@@ -1,6 +1,7 @@
+from processors.catalog import INPUT_TOPICS, PROCESSORS
+from processors.schemas import schema_files
 from processors.topics import TOPICS, TOPICS_BY_NAME
-from processors.wiring import INPUT_TOPICS
-from tools.provision.schemas import schema_files
+from processors.wiring import HANDLERS
 
 
 def test_topic_names_are_unique():
@@ -32,8 +33,16 @@ def test_saga_state_is_compacted_and_co_partitioned_with_orders():
 def test_the_table_declares_every_processor_as_a_consumer_of_its_inputs():
     missing = [
         (name, topic)
-        for name, topics in INPUT_TOPICS.items()
-        for topic in topics
+        for name, handler in HANDLERS.items()
+        for topic in handler.input_topics
         if name not in TOPICS_BY_NAME[topic].consumers
     ]
     assert missing == []
+
+
+def test_the_inputs_read_from_the_table_are_the_ones_each_handler_subscribes_to():
+    # The gateway and the tools know the processors' inputs from the table (processors/catalog.py), the
+    # runtime subscribes to the handlers' own: a consumer listed in the table and not in a handler, or the
+    # other way round, would show lag, offer replays or drive drills on topics nobody reads.
+    assert set(HANDLERS) == set(PROCESSORS)
+    assert {name: handler.input_topics for name, handler in HANDLERS.items()} == INPUT_TOPICS

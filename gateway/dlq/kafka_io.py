@@ -5,13 +5,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterable, Iterator
 
-from confluent_kafka import IsolationLevel, KafkaException, Message, Producer, TopicPartition
-from confluent_kafka.admin import AdminClient, OffsetSpec
+from confluent_kafka import IsolationLevel, KafkaError, KafkaException, Message, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic, OffsetSpec
 
+from gateway.dlq.model import DeadLetter, LedgerEntry, Place
 from gateway.telemetry.xray import IncompleteRead, read_ranges
 from processors.topics import TOPICS, TOPICS_BY_NAME
-from tools.dlq.model import DeadLetter, LedgerEntry, Place
-from tools.provision.topics import provision_topics
 
 DLQ_TOPICS = tuple(t.name for t in TOPICS if t.name.endswith(".dlq"))
 LEDGER_TOPIC = "dlq.replays"
@@ -100,15 +99,29 @@ def partition_counts(bootstrap_servers: str, topics: Iterable[str]) -> dict[str,
     return {t: len(metadata[t].partitions) for t in topics if t in metadata}
 
 
+def create_ledger_topic(admin: AdminClient, brokers: int) -> None:
+    """Created on first use if `pedidos provision` ran before this topic was declared (provisioning creates
+    it, as declared in processors/topics.py, and reports any setting that differs)."""
+    if LEDGER_TOPIC in admin.list_topics(timeout=TIMEOUT_S).topics:
+        return
+    ledger = TOPICS_BY_NAME[LEDGER_TOPIC]
+    topic = NewTopic(
+        ledger.name, ledger.partitions, ledger.effective_replication(brokers), config=ledger.config(brokers)
+    )
+    try:
+        admin.create_topics([topic], request_timeout=TIMEOUT_S)[ledger.name].result()
+    except KafkaException as error:
+        if error.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:  # a concurrent run created it first
+            raise
+
+
 class ReplayWriter:
     """The transactional producer of a replay run. Create it BEFORE reading the ledger: init_transactions()
     fences an older run with the same transactional.id and waits for its transaction to end, so the ledger
     read afterwards holds everything that run replayed."""
 
     def __init__(self, bootstrap_servers: str, brokers: int) -> None:
-        admin = AdminClient({"bootstrap.servers": bootstrap_servers})
-        # Created on first use if `pedidos provision` ran before this topic was declared.
-        provision_topics(admin, brokers, (TOPICS_BY_NAME[LEDGER_TOPIC],))
+        create_ledger_topic(AdminClient({"bootstrap.servers": bootstrap_servers}), brokers)
         self.producer = Producer(
             {
                 "bootstrap.servers": bootstrap_servers,

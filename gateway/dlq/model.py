@@ -1,6 +1,6 @@
 """Dead letters and their replay as plain data: what a DLQ record says, which to replay, what a run did.
 
-No Kafka or database here (tools/dlq/kafka_io.py reads and writes); everything below is unit-tested.
+No Kafka or database here (gateway/dlq/kafka_io.py reads and writes); everything below is unit-tested.
 
 A dead letter (processors/runtime/dlq.py) is the original record's bytes, untouched, with ``dlq.*`` headers in
 front of the original headers. A replay re-publishes those bytes and original headers to the origin topic and

@@ -16,11 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from processors.events import EVENT_TYPES
-from processors.runtime.serde import AvroCodec, PoisonPill
-from processors.settings import Settings
-from processors.wiring import INPUT_TOPICS
-from tools.dlq.kafka_io import (
+from gateway.dlq.kafka_io import (
     DlqError,
     ReplayWriter,
     kafka_errors,
@@ -28,7 +24,7 @@ from tools.dlq.kafka_io import (
     read_dead_letters,
     read_ledger,
 )
-from tools.dlq.model import (
+from gateway.dlq.model import (
     Action,
     DeadLetter,
     LedgerEntry,
@@ -39,6 +35,10 @@ from tools.dlq.model import (
     plan,
     replay_headers,
 )
+from processors.catalog import INPUT_TOPICS
+from processors.events import EVENT_TYPES
+from processors.runtime.serde import AvroCodec, PoisonPill
+from processors.settings import Settings
 
 # Where a replay may write: the topics some processor consumes (a copy elsewhere would reach nobody).
 REPLAYABLE_TOPICS = tuple(sorted({t for topics in INPUT_TOPICS.values() for t in topics}))
