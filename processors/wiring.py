@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from processors.catalog import PROCESSORS, metrics_port
+from processors.deployment import PROCESSORS, metrics_port
 from processors.inventory.handler import InventoryHandler
 from processors.logs import configure_logging
 from processors.notification.handler import NotificationHandler

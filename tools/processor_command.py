@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from processors.catalog import PROCESSORS
+from processors.deployment import PROCESSORS
 from processors.runtime.crash import CRASH_POINTS
 from processors.settings import get_settings
 from processors.wiring import run_processor

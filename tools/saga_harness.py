@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 from confluent_kafka import Consumer, TopicPartition
 
-from processors.catalog import PROCESSORS, metrics_port
+from processors.deployment import PROCESSORS, metrics_port
 from processors.runtime.metrics import sample_totals
 from processors.settings import Settings
 from tools.traffic import random_order

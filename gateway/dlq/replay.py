@@ -35,7 +35,7 @@ from gateway.dlq.model import (
     plan,
     replay_headers,
 )
-from processors.catalog import INPUT_TOPICS
+from processors.deployment import INPUT_TOPICS
 from processors.events import EVENT_TYPES
 from processors.runtime.serde import AvroCodec, PoisonPill
 from processors.settings import Settings

@@ -17,7 +17,7 @@ import httpx
 from confluent_kafka import ConsumerGroupTopicPartitions, IsolationLevel, TopicPartition
 from confluent_kafka.admin import AdminClient, OffsetSpec
 
-from processors.catalog import INPUT_TOPICS, PROCESSORS, metrics_port
+from processors.deployment import INPUT_TOPICS, PROCESSORS, metrics_port
 from processors.events import EVENT_TYPES
 from processors.runtime.metrics import sample_totals
 from processors.settings import Settings

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from processors.catalog import PROCESSORS
+from processors.deployment import PROCESSORS
 from tests.integration.e2e import assert_audit_clean
 from tools.chaos.kill import crash_points_of, run_kill
 from tools.seed import run_seed

@@ -17,7 +17,7 @@ from confluent_kafka import Producer
 from gateway.telemetry.cluster import DOMAIN_TOPICS, ClusterReader
 from gateway.telemetry.dlq import read_dead_letters
 from gateway.telemetry.xray import NotFound, read_xray
-from processors.catalog import PROCESSORS
+from processors.deployment import PROCESSORS
 from processors.topics import TOPICS_BY_NAME
 from tests.integration.conditions import wait_for
 

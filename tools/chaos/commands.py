@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from processors.catalog import PROCESSORS
+from processors.deployment import PROCESSORS
 from processors.runtime.crash import CRASH_POINTS
 from tools.chaos import poison
 from tools.chaos.kill import ready_for_own_processors

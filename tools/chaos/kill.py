@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from processors.catalog import PROCESSORS
+from processors.deployment import PROCESSORS
 from processors.runtime.crash import CRASH_POINTS
 from processors.runtime.inbox import InboxHandler
 from processors.runtime.serde import AvroCodec

@@ -9,7 +9,7 @@ from typing import Any
 from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.schema_registry import SchemaRegistryClient
 
-from processors.catalog import INPUT_TOPICS
+from processors.deployment import INPUT_TOPICS
 from processors.settings import Settings
 from processors.topics import TOPICS_BY_NAME, value_subject
 from processors.wiring import HANDLERS

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from confluent_kafka import Consumer, TopicPartition
 
-from processors.catalog import INPUT_TOPICS
+from processors.deployment import INPUT_TOPICS
 from processors.settings import Settings
 from tools.chaos.analysis import Sample
 from tools.saga_harness import TERMINAL_TOPICS, Checkout

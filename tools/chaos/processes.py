@@ -14,7 +14,7 @@ from typing import Any
 
 from confluent_kafka.admin import AdminClient
 
-from processors.catalog import INPUT_TOPICS, PROCESSORS
+from processors.deployment import INPUT_TOPICS, PROCESSORS
 from processors.runtime.clients import RuntimeConfig
 from processors.runtime.crash import CRASH_SIGNAL_ENV, SLOW_AT_ENV, SLOW_MS_ENV
 from processors.settings import Settings

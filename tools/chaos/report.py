@@ -9,7 +9,7 @@ import math
 from collections import Counter
 from typing import Any
 
-from processors.catalog import PROCESSORS
+from processors.deployment import PROCESSORS
 from tools.chaos import analysis
 from tools.chaos.runner import DrillResult
 from tools.load.command import percentile

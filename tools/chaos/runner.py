@@ -28,7 +28,7 @@ from typing import Any
 from confluent_kafka import TopicPartition
 from confluent_kafka.admin import AdminClient
 
-from processors.catalog import PROCESSORS
+from processors.deployment import PROCESSORS
 from processors.logs import JsonFormatter
 from processors.runtime.serde import AvroCodec
 from processors.settings import PROJECT_ROOT, Settings

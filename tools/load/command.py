@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 import httpx
 
-from processors.catalog import PROCESSORS, metrics_port
+from processors.deployment import PROCESSORS, metrics_port
 from processors.runtime.metrics import sample_totals
 from processors.runtime.serde import AvroCodec
 from processors.settings import Settings, get_settings

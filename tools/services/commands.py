@@ -11,7 +11,7 @@ import httpx
 import psycopg
 
 from gateway.telemetry.store import MAX_RATE, set_traffic_rate
-from processors.catalog import PROCESSORS, metrics_port
+from processors.deployment import PROCESSORS, metrics_port
 from processors.logs import configure_logging
 from processors.settings import Settings, get_settings
 from tools.services.supervisor import Service, Supervisor

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from processors.catalog import INPUT_TOPICS
+from processors.deployment import INPUT_TOPICS
 
 GROUP_INPUTS = INPUT_TOPICS  # the topics each processor group consumes, as the topic table declares them
 

@@ -1,4 +1,4 @@
-from processors.catalog import INPUT_TOPICS, PROCESSORS
+from processors.deployment import INPUT_TOPICS, PROCESSORS
 from processors.schemas import schema_files
 from processors.topics import TOPICS, TOPICS_BY_NAME
 from processors.wiring import HANDLERS
@@ -41,7 +41,7 @@ def test_the_table_declares_every_processor_as_a_consumer_of_its_inputs():
 
 
 def test_the_inputs_read_from_the_table_are_the_ones_each_handler_subscribes_to():
-    # The gateway and the tools know the processors' inputs from the table (processors/catalog.py), the
+    # The gateway and the tools know the processors' inputs from the table (processors/deployment.py), the
     # runtime subscribes to the handlers' own: a consumer listed in the table and not in a handler, or the
     # other way round, would show lag, offer replays or drive drills on topics nobody reads.
     assert set(HANDLERS) == set(PROCESSORS)
