@@ -20,7 +20,6 @@ from confluent_kafka import (
     TopicPartition,
 )
 
-from processors.runtime.crash import CrashPoints
 from processors.runtime.handler import InputRecord, Output, PermanentError, TransactionLost
 from processors.runtime.serde import PoisonPill
 
@@ -232,8 +231,11 @@ class FakeHandler:
     tick_outputs: list[Output] = field(default_factory=list)
     failed: set[tuple[str, int, int]] = field(default_factory=set)
     prepare_fails: bool = False  # the next prepare_commit raises, as a database commit that failed
+    database_commits: bool = False  # prepare_commit says it committed database work
 
-    def handle(self, record: InputRecord, crash: CrashPoints) -> list[Output]:
+    changelog_topic: str | None = None
+
+    def handle(self, record: InputRecord) -> list[Output]:
         self.journal.append(("handle", record.topic, record.partition, record.offset))
         kind = record.event["kind"]
         where = (record.topic, record.partition, record.offset)
@@ -254,11 +256,15 @@ class FakeHandler:
     def on_revoke(self, partitions: list[tuple[str, int]]) -> None:
         self.journal.append(("on_revoke", partitions))
 
-    def prepare_commit(self, crash: CrashPoints) -> None:
+    def restore(self, partition: int, latest: dict[str, Any]) -> None:
+        self.journal.append(("restore", partition, sorted(latest)))
+
+    def prepare_commit(self) -> bool:
         self.journal.append(("prepare_commit",))
         if self.prepare_fails:
             self.prepare_fails = False
             raise ConnectionError("database went away at commit")
+        return self.database_commits
 
     def on_commit(self) -> None:
         self.journal.append(("on_commit",))
