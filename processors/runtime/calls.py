@@ -77,6 +77,9 @@ class CallWatchdog:
             self.check()
 
 
+PROCESS_WATCHDOG = CallWatchdog()  # the process's one watchdog; its thread starts with the first call
+
+
 class KafkaCalls:
     """Runs a client call until it succeeds: a retriable error calls again, an abortable one raises
     AbortTransaction, anything else exits for a restart."""

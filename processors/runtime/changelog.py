@@ -56,19 +56,22 @@ def read_changelog(
 
 
 class Changelog:
-    """A handler's changelog topic, restored into it for each partition number newly assigned to us."""
+    """A handler's changelog topic, restored into it for each partition number newly assigned to us (nothing
+    at all for a handler without one: ``topic`` None)."""
 
     def __init__(
         self,
         bootstrap: str,
         codec: AvroCodec,
-        topic: str,
+        topic: str | None,
         restore: Callable[[int, dict[str, dict[str, Any]]], None],
     ) -> None:
         self.bootstrap, self.codec, self.topic, self.restore = bootstrap, codec, topic, restore
         self.partitions: set[int] = set()  # restored and still ours
 
     def assigned(self, partitions: list[tuple[str, int]]) -> None:
+        if self.topic is None:
+            return
         # The inputs are co-partitioned with the changelog: input partition p of any topic means state p.
         new = {p for _, p in partitions} - self.partitions
         self.partitions |= new

@@ -32,14 +32,14 @@ from datetime import UTC, datetime
 from confluent_kafka import OFFSET_BEGINNING, Consumer, Message, Producer, TopicPartition
 
 from processors.runtime import metrics, retry
-from processors.runtime.calls import CALL_WATCHDOG_S, CallWatchdog, KafkaCalls, consumer_error
+from processors.runtime.calls import PROCESS_WATCHDOG, CallWatchdog, KafkaCalls, consumer_error
 from processors.runtime.changelog import Changelog
 from processors.runtime.clients import RuntimeConfig
 from processors.runtime.commit import commit_strategy
 from processors.runtime.crash import CrashPoints
 from processors.runtime.errors import AbortTransaction
 from processors.runtime.handler import CONSUMED_AT_HEADER, Handler, InputRecord, Output
-from processors.runtime.routing import FailureRouting, message_key
+from processors.runtime.routing import FailureRouting, message_headers, message_key
 from processors.runtime.serde import AvroCodec, PoisonPill
 from processors.runtime.transaction import LoopHooks, Partition, Transaction
 
@@ -67,7 +67,7 @@ class EosLoop:
         self.crash.before_kill = lambda: self.producer.flush(10)
         self.crash.mid_transaction = lambda: self.tx is not None and self.tx.outputs > 0
         self.name = handler.name
-        self.calls = KafkaCalls(watchdog or CallWatchdog(CALL_WATCHDOG_S))
+        self.calls = KafkaCalls(watchdog or PROCESS_WATCHDOG)
         self.strategy = commit_strategy(config, producer, consumer, self.calls, self.crash)
         retry_topics = retry.retry_topics(handler.dlq_topic) if config.retry_topics else ()
         self.routing = FailureRouting(
@@ -75,8 +75,7 @@ class EosLoop:
         )
         self.holds = retry.RetryHolds(consumer)
         self.lag = metrics.LagReporter(handler.name, consumer)
-        topic = handler.changelog_topic
-        self.changelog = topic and Changelog(config.bootstrap_servers, codec, topic, handler.restore)
+        self.changelog = Changelog(config.bootstrap_servers, codec, handler.changelog_topic, handler.restore)
         self.topics = [*handler.input_topics, *retry_topics]
         self.tx: Transaction | None = None
         self.batch_fetched: set[Partition] = set()  # partitions the last consume() advanced
@@ -146,7 +145,7 @@ class EosLoop:
     # 3. process
     def _process(self, message: Message) -> None:
         if message.error():
-            consumer_error(message.error())
+            consumer_error(message.error())  # 10. fatal exit, like every fatal error of a call (calls.py)
             return
         if self.holds.holding(message):
             return
@@ -155,7 +154,7 @@ class EosLoop:
         metrics.CONSUMED.labels(self.name, topic).inc()
         tx.next_offsets[(topic, partition)] = offset + 1
         tx.records += 1
-        headers = _headers(message)
+        headers = message_headers(message)
         retried_from = headers.get(retry.ORIGIN_TOPIC) if retry.delay_of(topic) else None
         try:
             event = self.codec.decode(retried_from or topic, message.value())
@@ -265,8 +264,7 @@ class EosLoop:
     def _on_assign(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
         log.info("partitions assigned", extra={"partitions": _names(partitions)})
         assigned = [(tp.topic, tp.partition) for tp in partitions]
-        if self.changelog:  # before any record of these partitions is handled
-            self.changelog.assigned(assigned)
+        self.changelog.assigned(assigned)  # before any record of these partitions is handled
         self.handler.on_assign(assigned)
         # Only now: a handler restoring its state (the saga's) is not ready to consume before it returns.
         metrics.ASSIGNED.labels(self.name).set(len(partitions))
@@ -292,16 +290,8 @@ class EosLoop:
     def _let_go(self, partitions: list[TopicPartition]) -> None:
         gone = [(tp.topic, tp.partition) for tp in partitions]
         self.holds.forget(gone)
-        if self.changelog:
-            self.changelog.revoked(gone)
+        self.changelog.revoked(gone)
         self.handler.on_revoke(gone)
-
-
-def _headers(message: Message) -> dict[str, str]:
-    return {
-        k: (v.decode(errors="replace") if isinstance(v, bytes) else str(v))
-        for k, v in message.headers() or []
-    }
 
 
 def _names(partitions: list[TopicPartition]) -> list[str]:

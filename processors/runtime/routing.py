@@ -104,6 +104,13 @@ def message_key(message: Message) -> str | None:
     return key.decode() if isinstance(key, bytes) else key
 
 
+def message_headers(message: Message) -> dict[str, str]:
+    return {
+        k: (v.decode(errors="replace") if isinstance(v, bytes) else str(v))
+        for k, v in message.headers() or []
+    }
+
+
 def _context(record: InputRecord) -> dict[str, object]:
     return {
         "order_id": record.event.get("order_id"),
