@@ -12,7 +12,7 @@ from processors.orchestrator.handler import OrchestratorHandler
 from processors.orchestrator.saga import Deadlines
 from processors.payment.handler import PaymentHandler
 from processors.payment.simulation import PaymentSimulation
-from processors.runtime.clients import RuntimeConfig
+from processors.runtime.clients import RuntimeConfig, make_consumer, make_producer
 from processors.runtime.crash import CrashPoints
 from processors.runtime.handler import Handler
 from processors.runtime.inbox import Database
@@ -40,7 +40,7 @@ def build_handler(name: str, settings: Settings, codec: AvroCodec) -> Handler:
             timedelta(seconds=settings.saga_payment_timeout_s),
             timedelta(seconds=settings.saga_stock_timeout_s),
         )
-        return OrchestratorHandler(settings.bootstrap_servers, codec, deadlines)
+        return OrchestratorHandler(deadlines)
     if name == "notification":
         return NotificationHandler(database(settings), codec)
     raise ValueError(f"unknown processor {name!r}; choose one of {', '.join(PROCESSORS)}")
@@ -67,4 +67,6 @@ def run_processor(name: str, instance: int, settings: Settings) -> int:
         in_place_attempts=settings.retry_in_place_attempts,
         in_place_retry_budget_s=settings.retry_in_place_budget_ms / 1000,
     )
-    return EosLoop(handler, config, codec, CrashPoints(settings.crash_at, settings.crash_after)).run()
+    producer, consumer = make_producer(config), make_consumer(config, handler.assignment_strategy)
+    crash = CrashPoints(settings.crash_at, settings.crash_after)
+    return EosLoop(handler, config, codec, producer, consumer, crash).run()

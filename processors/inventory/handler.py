@@ -10,7 +10,6 @@ import psycopg
 
 from processors.inventory import store
 from processors.inventory.stock import Reserve, decide_reservation, reservation_id_for
-from processors.runtime.crash import CrashPoints
 from processors.runtime.handler import InputRecord, Output, PermanentError, follow_up
 from processors.runtime.inbox import Database, InboxHandler, process_once
 from processors.runtime.serde import AvroCodec
@@ -27,7 +26,7 @@ class InventoryHandler(InboxHandler):
     def __init__(self, db: Database, codec: AvroCodec) -> None:
         self.db, self.codec = db, codec
 
-    def handle(self, record: InputRecord, crash: CrashPoints) -> list[Output]:
+    def handle(self, record: InputRecord) -> list[Output]:
         event = record.event
         if event["event_type"] == "PaymentConfirmed":
             if not event.get("items"):

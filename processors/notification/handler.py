@@ -11,8 +11,8 @@ import uuid
 
 import psycopg
 
+from processors.notification import store
 from processors.notification.messages import cancelled_message, confirmed_message
-from processors.runtime.crash import CrashPoints
 from processors.runtime.handler import InputRecord, Output, PermanentError, follow_up
 from processors.runtime.inbox import Database, InboxHandler, process_once
 from processors.runtime.serde import AvroCodec
@@ -30,7 +30,7 @@ class NotificationHandler(InboxHandler):
     def __init__(self, db: Database, codec: AvroCodec) -> None:
         self.db, self.codec = db, codec
 
-    def handle(self, record: InputRecord, crash: CrashPoints) -> list[Output]:
+    def handle(self, record: InputRecord) -> list[Output]:
         if record.event["event_type"] not in ("OrderConfirmed", "OrderCancelled"):
             raise PermanentError(f"notification does not handle {record.event['event_type']}")
         return process_once(self.db, NAME, record, self.codec, lambda conn: self._notify(conn, record.event))
@@ -44,19 +44,16 @@ class NotificationHandler(InboxHandler):
             status, template = "cancelled", "pedido-cancelado"
             message = cancelled_message(order_id, event["reason"], event["refunded"])
         notification_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"notification/{order_id}"))
-        inserted = conn.execute(
-            "INSERT INTO notifications (notification_id, order_id, event_id, customer_id, channel, message, "
-            "order_status) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (order_id) DO NOTHING",
-            (
-                notification_id,
-                order_id,
-                str(event["event_id"]),
-                event["customer_id"],
-                CHANNEL,
-                message,
-                status,
-            ),
-        ).rowcount
+        inserted = store.insert_notification(
+            conn,
+            notification_id,
+            order_id,
+            str(event["event_id"]),
+            event["customer_id"],
+            CHANNEL,
+            message,
+            status,
+        )
         if not inserted:
             # A second terminal event for one order would be a saga bug; the audit reports it, we never
             # notify twice.

@@ -2,7 +2,8 @@
 
 The saga itself is pure (saga.py). This handler keeps the states of its partitions in memory, separating what
 the open transaction changed (``pending``) from what is committed, so an abort simply forgets ``pending``.
-On assignment it rebuilds states from the compacted ``saga.state`` topic: the changelog is the truth.
+On assignment the runtime reads the compacted ``saga.state`` topic back into it (``restore``): the changelog
+is the truth.
 
 A copy of an event that already took effect (a DLQ replay) changes nothing: event ids are derived from
 (order id, event type) and the saga records each type's fact once, so the saga state already holds it.
@@ -27,17 +28,15 @@ from processors.orchestrator.saga import (
     on_deadline,
     transition,
 )
-from processors.runtime.changelog import read_changelog
-from processors.runtime.crash import CrashPoints
-from processors.runtime.handler import CONSUMED_AT_HEADER, InputRecord, Output, follow_up
-from processors.runtime.serde import AvroCodec
+from processors.runtime.dlq import dead_letter_fields
+from processors.runtime.handler import CONSUMED_AT_HEADER, InputRecord, Output, StatelessHandler, follow_up
 
 NAME = "orchestrator"
 STATE_TOPIC = "saga.state"
 log = logging.getLogger("pedidos.orchestrator")
 
 
-class OrchestratorHandler:
+class OrchestratorHandler(StatelessHandler):
     name = NAME
     input_topics = (
         "orders.new",
@@ -52,15 +51,15 @@ class OrchestratorHandler:
     # Range assignment gives one instance partition p of EVERY input topic (they are co-partitioned by order
     # id), so all of an order's events meet in the same instance; cooperative-sticky would scatter them.
     assignment_strategy = "range"
+    changelog_topic = STATE_TOPIC
 
-    def __init__(self, bootstrap_servers: str, codec: AvroCodec, deadlines: Deadlines) -> None:
-        self.bootstrap_servers, self.codec, self.deadlines = bootstrap_servers, codec, deadlines
+    def __init__(self, deadlines: Deadlines) -> None:
+        self.deadlines = deadlines
         self.states: dict[str, SagaState] = {}
         self.pending: dict[str, SagaState] = {}
         self.partition_of: dict[str, int] = {}
-        self.partitions: set[int] = set()
 
-    def handle(self, record: InputRecord, crash: CrashPoints) -> list[Output]:
+    def handle(self, record: InputRecord) -> list[Output]:
         order_id = record.event["order_id"]
         self.partition_of.setdefault(order_id, record.partition)
         state, commands = transition(self._state(order_id), record.event, datetime.now(UTC), self.deadlines)
@@ -106,7 +105,7 @@ class OrchestratorHandler:
                 self.dlq_topic,
                 cause["order_id"],
                 encoded=record.value if record else b"",
-                headers=dead_letter_headers(command, record),
+                headers=saga_dead_letter_headers(command, record),
             )
         if state is None:
             raise ValueError(f"{type(command).__name__} without saga state for {cause['order_id']}")
@@ -149,9 +148,6 @@ class OrchestratorHandler:
             )
         raise TypeError(f"unknown saga command {command!r}")
 
-    def prepare_commit(self, crash: CrashPoints) -> None:
-        pass  # the saga's state goes to its changelog topic, inside the Kafka transaction itself
-
     def on_commit(self) -> None:
         self.states.update(self.pending)
         self.pending.clear()
@@ -159,43 +155,29 @@ class OrchestratorHandler:
     def on_abort(self) -> None:
         self.pending.clear()
 
-    def on_assign(self, partitions: list[tuple[str, int]]) -> None:
-        new = {p for _, p in partitions} - self.partitions
-        self.partitions |= new
-        for partition, records in read_changelog(
-            self.bootstrap_servers, self.codec, STATE_TOPIC, new
-        ).items():
-            for order_id, record in records.items():
-                self.states[order_id] = SagaState.from_record(record)
-                self.partition_of[order_id] = partition
-        log.info("saga states restored", extra={"partitions": sorted(new), "orders": len(self.states)})
+    def restore(self, partition: int, latest: dict[str, dict[str, Any]]) -> None:
+        # The saga's state goes to its changelog inside the Kafka transaction itself: nothing to prepare at
+        # commit, and what the runtime reads back here is exactly what committed.
+        for order_id, record in latest.items():
+            self.states[order_id] = SagaState.from_record(record)
+            self.partition_of[order_id] = partition
 
     def on_revoke(self, partitions: list[tuple[str, int]]) -> None:
         gone = {p for _, p in partitions}
-        self.partitions -= gone
         for order_id in [o for o, p in self.partition_of.items() if p in gone]:
             self.states.pop(order_id, None)
             self.pending.pop(order_id, None)
             self.partition_of.pop(order_id)
 
 
-def dead_letter_headers(command: DeadLetter, record: InputRecord | None) -> dict[str, str]:
+def saga_dead_letter_headers(command: DeadLetter, record: InputRecord | None) -> dict[str, str]:
     """The runtime's dead-letter headers (processors/runtime/dlq.py): a short reason code to count by, the
     saga's sentence as the detail, the origin, then the original headers, which a replay sends back."""
-    headers = {
-        "dlq.reason": "saga-parked" if command.reason.endswith(PARKED) else "illegal-transition",
-        "dlq.detail": command.reason[:500],
-        "dlq.processor": NAME,
-        "dlq.failed_at": datetime.now(UTC).isoformat(),
-        "dlq.attempt": "1",
-    }
+    reason = "saga-parked" if command.reason.endswith(PARKED) else "illegal-transition"
+    origin = (record.topic, record.partition, record.offset) if record else None
+    headers = dead_letter_fields(NAME, reason, command.reason, origin)
     if record is None:
         return headers
-    headers |= {
-        "dlq.origin.topic": record.topic,
-        "dlq.origin.partition": str(record.partition),
-        "dlq.origin.offset": str(record.offset),
-    }
     # The loop stamps its own consumed-at on every output; the input's copy of it is not an original header.
     original = {k: v for k, v in record.headers.items() if k != CONSUMED_AT_HEADER and k not in headers}
     return headers | original

@@ -12,7 +12,6 @@ import logging
 import time
 
 from processors.payment.simulation import Approved, PaymentSimulation, payment_id_for, refund_id_for
-from processors.runtime.crash import CrashPoints
 from processors.runtime.handler import InputRecord, Output, PermanentError, follow_up
 from processors.runtime.inbox import Database, InboxHandler, claim_event
 
@@ -28,7 +27,7 @@ class PaymentHandler(InboxHandler):
     def __init__(self, simulation: PaymentSimulation, db: Database) -> None:
         self.simulation, self.db = simulation, db
 
-    def handle(self, record: InputRecord, crash: CrashPoints) -> list[Output]:
+    def handle(self, record: InputRecord) -> list[Output]:
         event = record.event
         if event["event_type"] == "OrderPlaced":
             outputs = self._charge(event)

@@ -1,15 +1,22 @@
-"""Rebuild per-key state from a compacted changelog: read chosen partitions to their end, keep the last."""
+"""Rebuild per-key state from a compacted changelog: read chosen partitions to their end, keep the last.
+
+The runtime does the reading (``Changelog``, on assignment) and hands the records to the handler's
+``restore``: the changelog is the truth, and a handler never touches Kafka.
+"""
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from confluent_kafka import Consumer, TopicPartition
 
 from processors.runtime.serde import AvroCodec
 
+log = logging.getLogger("pedidos.runtime")
 RESTORE_DEADLINE_S = 120  # longer than a transaction timeout: an open transaction pins the end we wait for
 
 
@@ -46,3 +53,33 @@ def read_changelog(
         return latest
     finally:
         consumer.close()
+
+
+class Changelog:
+    """A handler's changelog topic, restored into it for each partition number newly assigned to us (nothing
+    at all for a handler without one: ``topic`` None)."""
+
+    def __init__(
+        self,
+        bootstrap: str,
+        codec: AvroCodec,
+        topic: str | None,
+        restore: Callable[[int, dict[str, dict[str, Any]]], None],
+    ) -> None:
+        self.bootstrap, self.codec, self.topic, self.restore = bootstrap, codec, topic, restore
+        self.partitions: set[int] = set()  # restored and still ours
+
+    def assigned(self, partitions: list[tuple[str, int]]) -> None:
+        if self.topic is None:
+            return
+        # The inputs are co-partitioned with the changelog: input partition p of any topic means state p.
+        new = {p for _, p in partitions} - self.partitions
+        self.partitions |= new
+        restored = read_changelog(self.bootstrap, self.codec, self.topic, new)
+        for partition, latest in restored.items():
+            self.restore(partition, latest)
+        keys = sum(len(latest) for latest in restored.values())
+        log.info("changelog restored", extra={"topic": self.topic, "partitions": sorted(new), "keys": keys})
+
+    def revoked(self, partitions: list[tuple[str, int]]) -> None:
+        self.partitions -= {p for _, p in partitions}

@@ -10,8 +10,12 @@ The rules are librdkafka's transactional API contract (docs/failures.md §2, doc
 from __future__ import annotations
 
 import enum
+import logging
+import os
 
 from confluent_kafka import KafkaError, KafkaException
+
+log = logging.getLogger("pedidos.runtime")
 
 
 class Action(enum.Enum):
@@ -40,3 +44,17 @@ def classify(exc: BaseException) -> Action:
     if err.retriable():
         return Action.RETRY
     return Action.CRASH
+
+
+class AbortTransaction(Exception):
+    """Raised inside the loop to take the abort path with a reason (its text up to the first ':' is the
+    ``reason`` label of pedidos_transactions_aborted_total)."""
+
+
+def exit_for_restart(reason: str) -> None:
+    """Exit at once, touching nothing: the supervisor restarts us, and ``init_transactions()`` with the same
+    transactional.id then fences what we left behind and aborts whatever transaction was open."""
+    log.critical("fatal: exiting for a restart with the same transactional.id", extra={"reason": reason})
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    os._exit(1)

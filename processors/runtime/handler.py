@@ -1,7 +1,10 @@
 """The contract between the EOS loop and a processor: records in, outputs out, nothing else.
 
 A handler never touches Kafka. It receives decoded input, returns the records to produce, and is told when
-the transaction holding them committed or aborted, so in-memory state can follow the transaction.
+the transaction holding them committed or aborted, so in-memory state can follow the transaction. A handler
+with state in a compacted changelog topic names it (``changelog_topic``); the runtime reads it when
+partitions are assigned and hands the latest value of every key to ``restore``. Crash points are the
+runtime's: a handler never sees them.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from processors.events import new_event
-from processors.runtime.crash import CrashPoints
 
 
 class PermanentError(Exception):
@@ -53,14 +55,22 @@ class Handler(Protocol):
     input_topics: tuple[str, ...]
     dlq_topic: str
     assignment_strategy: str  # "range" (the saga needs it: co-partitioned inputs), or "cooperative-sticky"
+    changelog_topic: str | None  # read by the runtime on assignment, partition by partition, into restore()
 
-    def handle(self, record: InputRecord, crash: CrashPoints) -> list[Output]: ...
+    def handle(self, record: InputRecord) -> list[Output]: ...
+
+    def restore(self, partition: int, latest: dict[str, dict[str, Any]]) -> None:
+        """The latest committed value of every key in ``partition`` of ``changelog_topic``, read on assignment
+        before any record of that partition is handled."""
 
     def on_assign(self, partitions: list[tuple[str, int]]) -> None: ...
 
     def on_revoke(self, partitions: list[tuple[str, int]]) -> None: ...
 
-    def prepare_commit(self, crash: CrashPoints) -> None: ...
+    def prepare_commit(self) -> bool:
+        """Make the transaction's side effects outside Kafka durable, just before the Kafka commit; True when
+        something was committed there (the runtime's after-db-commit crash point follows)."""
+        ...
 
     def on_commit(self) -> None: ...
 
@@ -75,6 +85,10 @@ class StatelessHandler:
     # Per topic, each instance a share of every input: cooperative-sticky balances only the partition count,
     # and left a second payment instance holding nothing but retry topics while the first did all the work.
     assignment_strategy = "range"
+    changelog_topic: str | None = None
+
+    def restore(self, partition: int, latest: dict[str, dict[str, Any]]) -> None:
+        pass
 
     def on_assign(self, partitions: list[tuple[str, int]]) -> None:
         pass
@@ -82,8 +96,8 @@ class StatelessHandler:
     def on_revoke(self, partitions: list[tuple[str, int]]) -> None:
         pass
 
-    def prepare_commit(self, crash: CrashPoints) -> None:
-        """Make the transaction's side effects outside Kafka durable, just before the Kafka commit."""
+    def prepare_commit(self) -> bool:
+        return False
 
     def on_commit(self) -> None:
         pass

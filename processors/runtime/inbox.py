@@ -24,7 +24,6 @@ from contextlib import contextmanager
 import psycopg
 from psycopg.pq import TransactionStatus
 
-from processors.runtime.crash import CrashPoints
 from processors.runtime.handler import InputRecord, Output, StatelessHandler, TransactionLost
 from processors.runtime.serde import AvroCodec
 
@@ -90,9 +89,8 @@ class InboxHandler(StatelessHandler):
 
     db: Database
 
-    def prepare_commit(self, crash: CrashPoints) -> None:
-        if self.db.commit():
-            crash.reach("after-db-commit")
+    def prepare_commit(self) -> bool:
+        return self.db.commit()
 
     def on_abort(self) -> None:
         self.db.rollback()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import time
 
+from confluent_kafka import Consumer
 from prometheus_client import Counter, Gauge, Histogram, start_http_server
 
 CONSUMED = Counter("pedidos_records_consumed_total", "Records consumed", ["processor", "topic"])
@@ -32,6 +34,24 @@ ASSIGNED = Gauge("pedidos_assigned_partitions", "Partitions this instance consum
 LAG = Gauge(
     "pedidos_consumer_lag_records", "High watermark minus position", ["processor", "topic", "partition"]
 )
+
+
+class LagReporter:
+    """Sets ``LAG`` per assigned partition, at most every ``every_s``, from cached watermarks."""
+
+    def __init__(self, processor: str, consumer: Consumer, every_s: float = 2.0) -> None:
+        self.processor, self.consumer, self.every_s = processor, consumer, every_s
+        self.last_update = 0.0
+
+    def update(self) -> None:
+        if time.monotonic() - self.last_update < self.every_s:
+            return
+        self.last_update = time.monotonic()
+        assignment = self.consumer.assignment()
+        for tp in self.consumer.position(assignment) if assignment else []:
+            _low, high = self.consumer.get_watermark_offsets(tp, cached=True)
+            if tp.offset >= 0 and high >= 0:
+                LAG.labels(self.processor, tp.topic, str(tp.partition)).set(max(0, high - tp.offset))
 
 
 def serve_metrics(port: int) -> None:

@@ -8,11 +8,13 @@ due (its timestamp + the topic's delay), pausing only that partition, so nothing
 
 A permanent failure (invalid business data) skips the retries: retrying cannot make it valid.
 
-This module decides; it has no Kafka client. The loop does the producing, pausing and resuming.
+This module decides, without touching Kafka; holds.py pauses the retry partitions on the loop's consumer
+and the loop's failure routing (routing.py) does the producing.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from processors.runtime.handler import PermanentError
@@ -110,3 +112,7 @@ def due_at_ms(topic: str, timestamp_ms: int) -> int:
     """When a record of a retry topic may be processed: its write time plus the topic's delay."""
     delay = delay_of(topic)
     return timestamp_ms if delay is None else timestamp_ms + int(delay * 1000)
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)

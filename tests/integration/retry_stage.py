@@ -11,8 +11,7 @@ import json
 import sys
 from typing import Any
 
-from processors.runtime.clients import RuntimeConfig
-from processors.runtime.crash import CrashPoints
+from processors.runtime.clients import RuntimeConfig, make_consumer, make_producer
 from processors.runtime.handler import InputRecord, Output, StatelessHandler
 from processors.runtime.loop import EosLoop
 from processors.runtime.retry import ATTEMPT
@@ -34,7 +33,7 @@ class FlakyHandler(StatelessHandler):
         self.dlq_topic = f"{service}.dlq"
         self.output_topic = output_topic
 
-    def handle(self, record: InputRecord, crash: CrashPoints) -> list[Output]:
+    def handle(self, record: InputRecord) -> list[Output]:
         if record.event.get("flaky") and ATTEMPT not in record.headers:
             raise ConnectionError("database went away")
         return [Output(self.output_topic, record.key or "", {**record.event, "read_from": record.topic})]
@@ -50,7 +49,8 @@ def main() -> int:
         in_place_attempts=1,  # straight to the 5 s topic: the test is about the delay
     )
     handler = FlakyHandler(service, input_topic, output_topic)
-    return EosLoop(handler, config, JsonCodec(), CrashPoints(None)).run()  # type: ignore[arg-type]
+    producer, consumer = make_producer(config), make_consumer(config, handler.assignment_strategy)
+    return EosLoop(handler, config, JsonCodec(), producer, consumer).run()  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":

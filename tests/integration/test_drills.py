@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from confluent_kafka import Consumer, TopicPartition
 
-from processors.runtime.loop import CALL_WATCHDOG_S
+from processors.runtime.calls import CALL_WATCHDOG_S
 from processors.settings import Settings
 from tools.chaos.faultlog import TOPIC
 from tools.chaos.report import build_report

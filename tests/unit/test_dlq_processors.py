@@ -15,14 +15,15 @@ from confluent_kafka.schema_registry.error import SchemaRegistryError
 from gateway.dlq.model import DeadLetter as Letter
 from gateway.dlq.model import LedgerEntry, Place
 from processors.events import new_event
-from processors.orchestrator.handler import dead_letter_headers
+from processors.orchestrator.handler import OrchestratorHandler, saga_dead_letter_headers
 from processors.orchestrator.saga import PARKED, DeadLetter, Deadlines, transition
 from processors.payment import handler as payment
 from processors.payment.simulation import PaymentSimulation
-from processors.runtime.crash import CrashPoints
+from processors.runtime.dlq import dead_letter_headers
 from processors.runtime.handler import CONSUMED_AT_HEADER, InputRecord
 from processors.runtime.inbox import _same_reading
 from processors.runtime.serde import AvroCodec, PoisonPill
+from tests.unit.processors.runtime.fakes import FakeMessage
 from tools.verify import snapshot as audit_snapshot
 from tools.verify.observations import Seen, Snapshot
 from tools.verify.properties import duplicates, schemas_valid
@@ -67,7 +68,7 @@ def test_payment_charges_only_what_it_claims(monkeypatch, first_reading, produce
 
     monkeypatch.setattr(payment, "claim_event", claim)
     handler = payment.PaymentHandler(PaymentSimulation(0.0, 0.0), db=None)
-    outputs = handler.handle(input_record(placed()), CrashPoints(None))
+    outputs = handler.handle(input_record(placed()))
     assert len(outputs) == produced
     assert claims == [("payment", 40)]
 
@@ -75,7 +76,7 @@ def test_payment_charges_only_what_it_claims(monkeypatch, first_reading, produce
 # -- the orchestrator's dead letters: the runtime's headers, a code to count by ------------------------------
 def test_the_saga_dead_letters_with_the_runtime_headers_and_the_original_ones():
     record = input_record(placed(), headers={"correlation-id": "c-1", CONSUMED_AT_HEADER: "1"})
-    headers = dead_letter_headers(DeadLetter("pagamento recusado depois de confirmado"), record)
+    headers = saga_dead_letter_headers(DeadLetter("pagamento recusado depois de confirmado"), record)
     assert headers["dlq.reason"] == "illegal-transition"
     assert headers["dlq.detail"] == "pagamento recusado depois de confirmado"
     assert (headers["dlq.origin.topic"], headers["dlq.origin.partition"], headers["dlq.origin.offset"]) == (
@@ -85,8 +86,11 @@ def test_the_saga_dead_letters_with_the_runtime_headers_and_the_original_ones():
     )
     assert headers["dlq.processor"] == "orchestrator" and headers["dlq.attempt"] == "1"
     assert headers["correlation-id"] == "c-1" and CONSUMED_AT_HEADER not in headers
-    parked = dead_letter_headers(DeadLetter(f"PaymentConfirmed {PARKED}"), None)
+    parked = saga_dead_letter_headers(DeadLetter(f"PaymentConfirmed {PARKED}"), None)
     assert parked["dlq.reason"] == "saga-parked" and "dlq.origin.topic" not in parked
+    # one builder: the same dlq.* headers, in the same order, as the runtime's own dead letters
+    runtime = dead_letter_headers(FakeMessage("orders.new", 2, 40, b""), "orchestrator", "r", "d")
+    assert [k for k in headers if k.startswith("dlq.")] == [k for k, _ in runtime]
 
 
 def test_the_saga_ignores_a_copy_of_every_event_it_already_applied():
@@ -203,3 +207,15 @@ def test_poison_is_a_violation_only_when_no_dlq_holds_it(monkeypatch):
     result = schemas_valid(snapshot)
     assert result.violations == ["orders.new: 1 registros ilegíveis fora de qualquer DLQ"]
     assert result.info["dead-lettered poison"] == 1
+
+
+# -- the orchestrator's state: restored by the runtime from saga.state, forgotten with its partition ---------
+def test_the_orchestrator_takes_its_restored_states_and_drops_them_on_revoke():
+    handler = OrchestratorHandler(Deadlines())
+    assert handler.changelog_topic == "saga.state"
+    state, _commands = transition(None, placed("o-7"), NOW, Deadlines())
+    assert state is not None
+    handler.restore(3, {"o-7": state.to_record()})
+    assert handler.states["o-7"] == state and handler.partition_of["o-7"] == 3
+    handler.on_revoke([("orders.new", 3)])
+    assert handler.states == {} and handler.partition_of == {}

@@ -4,11 +4,9 @@ Run as its own process (STAGE_ARGV + CONFIG.json), so its CPU time is its own. I
 input, exits once its committed offsets cover every input record, and writes what only it can time: the
 drain (first record -> last commit), each commit step, and its CPU seconds.
 
-The loop is the processors' loop, unchanged but for measurement hooks and one sizing choice: each consume()
-asks for at most CONSUME_CHUNK records. The runtime commits after ``batch_size`` records or
-``commit_interval_s``, whichever comes first, and checks that after each consume(); on a pre-filled backlog
-consume() always returns a full batch at once, so without the cap the batch size alone would set the
-transaction size and the commit interval being measured would never be reached.
+The loop is the processors' loop, unchanged: the measurements plug in through its hooks (``LoopHooks``).
+Its batch size is unbounded, so the commit interval being measured decides when a transaction commits: the
+runtime checks it after each consume(), and each consume() asks for at most CONSUME_CHUNK records.
 """
 
 from __future__ import annotations
@@ -16,24 +14,21 @@ from __future__ import annotations
 import json
 import logging
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import confluent_kafka
-from confluent_kafka import Message
 from confluent_kafka.schema_registry.avro import AvroSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
 from processors.logs import configure_logging
-from processors.runtime.clients import RuntimeConfig
-from processors.runtime.crash import CrashPoints
-from processors.runtime.handler import Handler, InputRecord, Output, StatelessHandler
-from processors.runtime.loop import EosLoop
+from processors.runtime.clients import RuntimeConfig, make_consumer, make_producer
+from processors.runtime.handler import InputRecord, Output, StatelessHandler
+from processors.runtime.loop import CONSUME_CHUNK, EosLoop
 from processors.runtime.serde import AvroCodec, Event
+from processors.runtime.transaction import LoopHooks, Partition
 from tools.bench.pipeline_workload import SCHEMA_JSON, DrainMeasurements, price
 
-CONSUME_CHUNK = 100  # records per consume(): the interval is checked at least this often
 UNBOUNDED_BATCH = 10_000_000  # batch_size never triggers a commit: the commit interval does
 # Not `-m tools.bench.pipeline_stage`: the `tools.bench` package imports this module first, and runpy would
 # then run a second copy of it as __main__.
@@ -51,7 +46,7 @@ class BenchHandler(StatelessHandler):
         self.output_topic = output_topic
         self.dlq_topic = dlq_topic
 
-    def handle(self, record: InputRecord, crash: CrashPoints) -> list[Output]:
+    def handle(self, record: InputRecord) -> list[Output]:
         return [Output(self.output_topic, record.key or record.event["order_id"], price(record.event))]
 
 
@@ -68,44 +63,26 @@ class BenchCodec(AvroCodec):
         return serializer(event, SerializationContext(topic, MessageField.VALUE))
 
 
-class MeasuredLoop(EosLoop):
-    """EosLoop plus timing, and a stop once the committed offsets reach the end of the pre-filled input."""
+class StageMeasurements(LoopHooks):
+    """The loop's hooks: timing, and a stop once the commits cover the end of the pre-filled input."""
 
-    def __init__(
-        self,
-        handler: Handler,
-        config: RuntimeConfig,
-        codec: AvroCodec,
-        end_offsets: dict[tuple[str, int], int],
-    ) -> None:
-        super().__init__(handler, config, codec, CrashPoints(None))
-        self.measurements = DrainMeasurements(end_offsets)
+    def __init__(self, end_offsets: dict[Partition, int]) -> None:
+        self.drain = DrainMeasurements(end_offsets)
         self.aborts = 0
 
-    def _room(self) -> int:
-        return min(super()._room(), CONSUME_CHUNK)
+    def consumed(self, records: int) -> None:
+        if records:
+            self.drain.record_seen()
 
-    def _process(self, message: Message) -> None:
-        if not message.error():
-            self.measurements.record_seen()
-        super()._process(message)
+    def committed(self, started: float, offsets: dict[Partition, int], records: int) -> bool:
+        self.drain.committed_step(started, offsets, records)
+        return self.drain.drained  # run() then closes the consumer and returns
 
-    def _commit(self) -> None:
-        offsets, records = dict(self.next_offsets), self.transaction_records
-        started = time.perf_counter()
-        super()._commit()  # raises AbortTransaction when the commit fails: nothing below happens then
-        self.measurements.committed_step(started, offsets, records)
-        if self.measurements.drained:
-            self.running = False  # run() closes the consumer and returns
-
-    def _abort(
-        self, reason: str, rewind: bool = True, leaving: frozenset[tuple[str, int]] = frozenset()
-    ) -> None:
+    def aborted(self, reason: str) -> None:
         self.aborts += 1
-        super()._abort(reason, rewind, leaving)
 
     def result(self) -> dict[str, Any]:
-        result = self.measurements.result("ours", client_versions(), self.aborts)
+        result = self.drain.result("ours", client_versions(), self.aborts)
         return result | {"consume_chunk": CONSUME_CHUNK}
 
 
@@ -127,7 +104,9 @@ def main(config_path: str) -> int:
     )
     handler = BenchHandler(config["name"], config["input_topic"], config["output_topic"], config["dlq_topic"])
     ends = {(config["input_topic"], int(p)): end for p, end in config["end_offsets"].items()}
-    loop = MeasuredLoop(handler, runtime, BenchCodec(config["registry_url"]), ends)
-    loop.run()
-    Path(config["result_path"]).write_text(json.dumps(loop.result()))
+    measurements = StageMeasurements(ends)
+    producer, consumer = make_producer(runtime), make_consumer(runtime, handler.assignment_strategy)
+    codec = BenchCodec(config["registry_url"])
+    EosLoop(handler, runtime, codec, producer, consumer, hooks=measurements).run()
+    Path(config["result_path"]).write_text(json.dumps(measurements.result()))
     return 0

@@ -1,21 +1,22 @@
 """The runtime's at-least-once mode (used by `pedidos bench pipeline` only), against the runtime's fakes:
 no transaction calls at all, a flush before a synchronous offset commit, and an abort that can only rewind.
-Also the bench stage's measuring subclass of the loop: when it stops, what it times, how much it consumes."""
+Also the bench stage's measuring hooks on the loop: when it stops, what it times, how much it consumes."""
 
 from __future__ import annotations
 
 import signal
 import time
-from dataclasses import dataclass
 
 import pytest
-from confluent_kafka import KafkaError, KafkaException, TopicPartition
+from confluent_kafka import KafkaError, KafkaException
 
-from processors.runtime import loop as loop_module
+from processors.runtime import errors
 from processors.runtime.clients import RuntimeConfig, make_producer
-from processors.runtime.crash import CrashPoints
-from processors.runtime.loop import EosLoop
+from processors.runtime.commit import AtLeastOnce
+from processors.runtime.loop import CONSUME_CHUNK, EosLoop
 from tests.unit.processors.runtime.fakes import (
+    AloConsumer,
+    AloProducer,
     FakeCodec,
     FakeConsumer,
     FakeHandler,
@@ -25,7 +26,7 @@ from tests.unit.processors.runtime.fakes import (
     record,
     retriable,
 )
-from tools.bench.pipeline_stage import CONSUME_CHUNK, UNBOUNDED_BATCH, MeasuredLoop
+from tools.bench.pipeline_stage import UNBOUNDED_BATCH, StageMeasurements
 
 NO_BROKER = "127.0.0.1:1"  # nothing listens there: the real clients are built, never connected
 TRANSACTIONAL = {
@@ -40,69 +41,6 @@ class Crashed(Exception):
     pass
 
 
-class AloProducer(FakeProducer):
-    """Knows what librdkafka's queue still holds after flush(), and can fail deliveries of chosen keys."""
-
-    def __init__(self, journal: Journal) -> None:
-        super().__init__(journal)
-        self.queued_after_flush = 0
-        self.failing_offsets: set[int] = set()
-        self.callbacks: list = []
-
-    def produce(self, topic, key, value, headers, on_delivery) -> None:
-        super().produce(topic, key, value, headers, on_delivery)
-        self.callbacks.append((on_delivery, value))
-
-    def flush(self, timeout: float | None = None) -> int:
-        super().flush(timeout)
-        for on_delivery, value in self.callbacks:  # deliveries are reported during flush()
-            failed = any(f'"from_offset": {o}' in value.decode() for o in self.failing_offsets)
-            on_delivery(KafkaError(KafkaError._MSG_TIMED_OUT) if failed else None, FakeMessageStub())
-        self.callbacks.clear()
-        return self.queued_after_flush
-
-    def __len__(self) -> int:
-        return self.queued_after_flush
-
-
-class FakeMessageStub:
-    def topic(self) -> str:
-        return "out.topic"
-
-
-@dataclass
-class CommitResult:
-    """A TopicPartition as commit() returns it (the real one's ``error`` cannot be set from Python)."""
-
-    topic: str
-    partition: int
-    offset: int
-    error: KafkaError | None
-
-
-class AloConsumer(FakeConsumer):
-    """Adds the synchronous offset commit an at-least-once loop calls."""
-
-    def __init__(self, journal: Journal) -> None:
-        super().__init__(journal)
-        self.commit_failures: list[BaseException] = []
-        self.rejected_partitions: set[tuple[str, int]] = set()
-
-    def commit(self, offsets: list[TopicPartition], asynchronous: bool = True) -> list[CommitResult]:
-        assert asynchronous is False  # a restart must resume after what this commit covers
-        self.journal.append(("commit", {(tp.topic, tp.partition): tp.offset for tp in offsets}))
-        if self.commit_failures:
-            raise self.commit_failures.pop(0)
-        results = []
-        for tp in offsets:
-            rejected = (tp.topic, tp.partition) in self.rejected_partitions
-            if not rejected:
-                self.committed_offsets[(tp.topic, tp.partition)] = tp.offset
-            error = KafkaError(KafkaError.REBALANCE_IN_PROGRESS) if rejected else None
-            results.append(CommitResult(tp.topic, tp.partition, tp.offset, error))
-        return results
-
-
 @pytest.fixture
 def journal() -> Journal:
     return []
@@ -113,8 +51,8 @@ def alo_loop(journal: Journal, monkeypatch: pytest.MonkeyPatch):
     def crash(reason: str) -> None:
         raise Crashed(reason)
 
-    monkeypatch.setattr(loop_module, "_crash", crash)
-    monkeypatch.setattr(loop_module.time, "sleep", lambda _s: None)
+    monkeypatch.setattr(errors, "exit_for_restart", crash)
+    monkeypatch.setattr(time, "sleep", lambda _s: None)
     saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
     config = RuntimeConfig(
         NO_BROKER,
@@ -124,12 +62,9 @@ def alo_loop(journal: Journal, monkeypatch: pytest.MonkeyPatch):
         tick_interval_s=3600,
         guarantee="at_least_once",
     )
-    loop = EosLoop(FakeHandler(journal), config, FakeCodec(), CrashPoints(None))
-    real_consumer = loop.consumer
-    loop.producer = AloProducer(journal)
-    loop.consumer = AloConsumer(journal)
-    loop.consumer.loop = loop
-    real_consumer.close()
+    consumer = AloConsumer(journal)
+    loop = EosLoop(FakeHandler(journal), config, FakeCodec(), AloProducer(journal), consumer)  # type: ignore[arg-type]
+    consumer.loop = loop
     loop.last_tick = time.monotonic()
     yield loop
     for sig, handler in saved.items():
@@ -180,7 +115,8 @@ def test_a_failed_delivery_rewinds_instead_of_committing_past_the_lost_output(al
     assert not calls(journal, "commit", "abort_transaction", *TRANSACTIONAL)
     assert alo_loop.consumer.seeks() == {("orders.in", 0): 5}  # read again: the outputs of 5 and 7 duplicate
     assert calls(journal, "on_abort") == [("on_abort",)]
-    assert alo_loop.failed_deliveries == 0  # the next batch starts clean
+    assert isinstance(alo_loop.strategy, AtLeastOnce)
+    assert alo_loop.strategy.failed_deliveries == 0  # the next batch starts clean
 
 
 def test_records_still_queued_after_the_flush_rewind_too(alo_loop, journal):
@@ -216,38 +152,66 @@ def test_a_fatal_commit_error_crashes_like_any_other(alo_loop):
 
 
 def test_the_bench_stage_stops_once_its_commits_cover_the_input_and_times_each_commit(journal, monkeypatch):
-    monkeypatch.setattr(loop_module.time, "sleep", lambda _s: None)
+    monkeypatch.setattr(time, "sleep", lambda _s: None)
     saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
     config = RuntimeConfig(
         NO_BROKER, "bench-pipeline-t", batch_size=2, commit_interval_s=3600, tick_interval_s=3600
     )
     ends = {("orders.in", 0): 3, ("orders.in", 1): 1, ("orders.in", 2): 0}  # partition 2 holds nothing
-    loop = MeasuredLoop(FakeHandler(journal), config, FakeCodec(), ends)  # type: ignore[arg-type]
-    real_consumer = loop.consumer
-    loop.producer, loop.consumer = FakeProducer(journal), FakeConsumer(journal)
-    loop.consumer.loop = loop
-    real_consumer.close()
-    loop.consumer.batches = [
+    measurements = StageMeasurements(ends)
+    consumer = FakeConsumer(journal)
+    loop = EosLoop(
+        FakeHandler(journal),
+        config,
+        FakeCodec(),
+        FakeProducer(journal),
+        consumer,
+        hooks=measurements,  # type: ignore[arg-type]
+    )
+    consumer.loop = loop
+    loop.last_tick = time.monotonic()
+    consumer.batches = [
         [record("orders.in", 0, 0), record("orders.in", 0, 1)],
         [record("orders.in", 0, 2), record("orders.in", 1, 0)],
         [record("orders.in", 1, 1)],  # never consumed: the input was covered by the commit before
     ]
     try:
-        assert loop._room() == 2  # the batch's room, when it is below the consume cap
         loop.run()
     finally:
         for sig, handler in saved.items():
             signal.signal(sig, handler)
+    assert consumer.asked == [2, 2]  # the batch's room, when it is below the consume cap
     assert len(calls(journal, "commit_transaction")) == 2
-    assert loop.consumer.batches == [[record("orders.in", 1, 1)]]
-    result = loop.result()
+    assert consumer.batches == [[record("orders.in", 1, 1)]]
+    result = measurements.result()
     assert result["records_processed"] == 4 and result["commit_records"] == [2, 2]
     assert len(result["commit_s"]) == 2 and result["drain_s"] >= sum(result["commit_s"]) > 0
     assert result["aborts"] == 0 and result["cpu_s"] >= 0
+    assert result["consume_chunk"] == CONSUME_CHUNK
 
 
 def test_the_bench_stage_asks_consume_for_at_most_a_chunk_so_the_interval_decides(journal):
-    config = RuntimeConfig(NO_BROKER, "bench-pipeline-t", batch_size=UNBOUNDED_BATCH)
-    loop = MeasuredLoop(FakeHandler(journal), config, FakeCodec(), {})  # type: ignore[arg-type]
-    loop.consumer.close()
-    assert loop._room() == CONSUME_CHUNK
+    config = RuntimeConfig(NO_BROKER, "bench-pipeline-t", batch_size=UNBOUNDED_BATCH, tick_interval_s=3600)
+    consumer = FakeConsumer(journal)
+    loop = EosLoop(FakeHandler(journal), config, FakeCodec(), FakeProducer(journal), consumer)  # type: ignore[arg-type]
+    consumer.loop = loop
+    loop.last_tick = time.monotonic()
+    consumer.batches = [[record("orders.in", 0, 0)]]
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        loop.run()
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+    assert consumer.asked == [CONSUME_CHUNK]
+
+
+def test_the_bench_stage_counts_aborts_and_starts_its_clock_at_the_first_record():
+    measurements = StageMeasurements({("orders.in", 0): 1})
+    measurements.consumed(0)  # an empty consume() or only errors: the drain has not started
+    assert measurements.drain.first_record_s is None
+    measurements.consumed(3)
+    assert measurements.drain.first_record_s is not None
+    measurements.aborted("handler-error: ConnectionError")
+    assert measurements.aborts == 1
+    assert measurements.committed(time.perf_counter(), {("orders.in", 0): 1}, 1) is True  # covered: stop

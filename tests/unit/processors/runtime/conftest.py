@@ -1,4 +1,4 @@
-"""An EosLoop built the normal way, then given fake Kafka clients; process exits are disarmed."""
+"""An EosLoop given fake Kafka clients; process exits are disarmed."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ import time
 
 import pytest
 
-from processors.runtime import loop as loop_module
+from processors.runtime import errors
 from processors.runtime.clients import RuntimeConfig
-from processors.runtime.crash import CrashPoints
 from processors.runtime.loop import EosLoop
 from tests.unit.processors.runtime.fakes import FakeCodec, FakeConsumer, FakeHandler, FakeProducer, Journal
 
-# Nothing listens on port 1: the real clients must be built without ever needing a broker.
+# Nothing listens on port 1: nothing may ever need a broker.
 NO_BROKER = "127.0.0.1:1"
 
 
@@ -35,7 +34,7 @@ def crashes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         reasons.append(reason)
         raise Crashed(reason)
 
-    monkeypatch.setattr(loop_module, "_crash", crash)
+    monkeypatch.setattr(errors, "exit_for_restart", crash)
     return reasons
 
 
@@ -43,7 +42,7 @@ def crashes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Backoffs are recorded, not slept."""
     slept: list[float] = []
-    monkeypatch.setattr(loop_module.time, "sleep", slept.append)
+    monkeypatch.setattr(time, "sleep", slept.append)
     return slept
 
 
@@ -68,12 +67,9 @@ def make_loop(journal: Journal, crashes: list[str], sleeps: list[float]):
             **(config_fields or {}),
         )
         handler = FakeHandler(journal, **handler_fields)
-        eos = EosLoop(handler, config, FakeCodec(), CrashPoints(None))
-        real_consumer = eos.consumer
-        eos.producer = FakeProducer(journal)
-        eos.consumer = FakeConsumer(journal)
-        eos.consumer.loop = eos
-        real_consumer.close()
+        consumer = FakeConsumer(journal)
+        eos = EosLoop(handler, config, FakeCodec(), FakeProducer(journal), consumer)  # type: ignore[arg-type]
+        consumer.loop = eos
         eos.last_tick = time.monotonic()  # no tick unless a test asks for one
         return eos
 

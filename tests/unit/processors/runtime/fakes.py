@@ -20,7 +20,6 @@ from confluent_kafka import (
     TopicPartition,
 )
 
-from processors.runtime.crash import CrashPoints
 from processors.runtime.handler import InputRecord, Output, PermanentError, TransactionLost
 from processors.runtime.serde import PoisonPill
 
@@ -232,8 +231,11 @@ class FakeHandler:
     tick_outputs: list[Output] = field(default_factory=list)
     failed: set[tuple[str, int, int]] = field(default_factory=set)
     prepare_fails: bool = False  # the next prepare_commit raises, as a database commit that failed
+    database_commits: bool = False  # prepare_commit says it committed database work
 
-    def handle(self, record: InputRecord, crash: CrashPoints) -> list[Output]:
+    changelog_topic: str | None = None
+
+    def handle(self, record: InputRecord) -> list[Output]:
         self.journal.append(("handle", record.topic, record.partition, record.offset))
         kind = record.event["kind"]
         where = (record.topic, record.partition, record.offset)
@@ -254,11 +256,15 @@ class FakeHandler:
     def on_revoke(self, partitions: list[tuple[str, int]]) -> None:
         self.journal.append(("on_revoke", partitions))
 
-    def prepare_commit(self, crash: CrashPoints) -> None:
+    def restore(self, partition: int, latest: dict[str, Any]) -> None:
+        self.journal.append(("restore", partition, sorted(latest)))
+
+    def prepare_commit(self) -> bool:
         self.journal.append(("prepare_commit",))
         if self.prepare_fails:
             self.prepare_fails = False
             raise ConnectionError("database went away at commit")
+        return self.database_commits
 
     def on_commit(self) -> None:
         self.journal.append(("on_commit",))
@@ -270,3 +276,67 @@ class FakeHandler:
         self.journal.append(("tick",))
         outputs, self.tick_outputs = self.tick_outputs, []
         return outputs
+
+
+# -- at-least-once (the benchmark's mode): what librdkafka's queue holds, and synchronous offset commits --
+class AloProducer(FakeProducer):
+    """Knows what librdkafka's queue still holds after flush(), and can fail deliveries of chosen keys."""
+
+    def __init__(self, journal: Journal) -> None:
+        super().__init__(journal)
+        self.queued_after_flush = 0
+        self.failing_offsets: set[int] = set()
+        self.callbacks: list = []
+
+    def produce(self, topic, key, value, headers, on_delivery) -> None:
+        super().produce(topic, key, value, headers, on_delivery)
+        self.callbacks.append((on_delivery, value))
+
+    def flush(self, timeout: float | None = None) -> int:
+        super().flush(timeout)
+        for on_delivery, value in self.callbacks:  # deliveries are reported during flush()
+            failed = any(f'"from_offset": {o}' in value.decode() for o in self.failing_offsets)
+            on_delivery(KafkaError(KafkaError._MSG_TIMED_OUT) if failed else None, FakeMessageStub())
+        self.callbacks.clear()
+        return self.queued_after_flush
+
+    def __len__(self) -> int:
+        return self.queued_after_flush
+
+
+class FakeMessageStub:
+    def topic(self) -> str:
+        return "out.topic"
+
+
+@dataclass
+class CommitResult:
+    """A TopicPartition as commit() returns it (the real one's ``error`` cannot be set from Python)."""
+
+    topic: str
+    partition: int
+    offset: int
+    error: KafkaError | None
+
+
+class AloConsumer(FakeConsumer):
+    """Adds the synchronous offset commit an at-least-once loop calls."""
+
+    def __init__(self, journal: Journal) -> None:
+        super().__init__(journal)
+        self.commit_failures: list[BaseException] = []
+        self.rejected_partitions: set[tuple[str, int]] = set()
+
+    def commit(self, offsets: list[TopicPartition], asynchronous: bool = True) -> list[CommitResult]:
+        assert asynchronous is False  # a restart must resume after what this commit covers
+        self.journal.append(("commit", {(tp.topic, tp.partition): tp.offset for tp in offsets}))
+        if self.commit_failures:
+            raise self.commit_failures.pop(0)
+        results = []
+        for tp in offsets:
+            rejected = (tp.topic, tp.partition) in self.rejected_partitions
+            if not rejected:
+                self.committed_offsets[(tp.topic, tp.partition)] = tp.offset
+            error = KafkaError(KafkaError.REBALANCE_IN_PROGRESS) if rejected else None
+            results.append(CommitResult(tp.topic, tp.partition, tp.offset, error))
+        return results

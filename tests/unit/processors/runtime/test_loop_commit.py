@@ -6,21 +6,16 @@ so three records make a commit due, and whatever is still open at the stop is co
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Producer
 
-from processors.runtime import loop as loop_module
-from processors.runtime.clients import RuntimeConfig
-from processors.runtime.crash import CrashPoints
+from processors.runtime import errors
+from processors.runtime.clients import RuntimeConfig, make_consumer, make_producer
 from processors.runtime.handler import CONSUMED_AT_HEADER
-from processors.runtime.loop import EosLoop
 from tests.unit.processors.runtime.conftest import NO_BROKER, Crashed
 from tests.unit.processors.runtime.fakes import (
-    FakeCodec,
-    FakeHandler,
     GroupMetadata,
     abortable,
     fatal,
@@ -60,13 +55,14 @@ def protocol(journal):
     return [entry for entry in journal if entry[0] in PROTOCOL]
 
 
-def test_the_real_clients_are_built_without_a_broker(journal):
+def test_the_real_clients_are_built_without_a_broker():
     started = time.monotonic()
-    eos = EosLoop(FakeHandler(journal), RuntimeConfig(NO_BROKER, "test-proc"), FakeCodec(), CrashPoints(None))
-    assert isinstance(eos.producer, Producer)
-    assert isinstance(eos.consumer, Consumer)
+    config = RuntimeConfig(NO_BROKER, "test-proc")
+    producer, consumer = make_producer(config), make_consumer(config, "range")
+    assert isinstance(producer, Producer)
+    assert isinstance(consumer, Consumer)
     assert time.monotonic() - started < 2  # nothing waited for a connection
-    eos.consumer.close()
+    consumer.close()
 
 
 def test_a_full_batch_is_committed_in_protocol_order(loop, journal):
@@ -88,7 +84,7 @@ def test_a_full_batch_is_committed_in_protocol_order(loop, journal):
         ("on_commit",),
     ]
     assert journal[-1] == ("close",)
-    assert (loop.in_transaction, loop.next_offsets, loop.fetched) == (False, {}, set())
+    assert loop.tx is None
 
 
 def test_no_transaction_is_begun_without_records(loop, journal):
@@ -208,55 +204,56 @@ def test_a_fatal_abort_exits_without_rewinding(loop, journal):
 
 
 def test_the_real_crash_is_an_immediate_process_exit(monkeypatch):
-    # No loop fixture here, so _crash is the real one; only os._exit is replaced.
+    # No loop fixture here, so exit_for_restart is the real one; only os._exit is replaced.
     exits: list[int] = []
 
     def exit_now(code: int) -> None:
         exits.append(code)
         raise Crashed(code)
 
-    monkeypatch.setattr(loop_module.os, "_exit", exit_now)
+    monkeypatch.setattr(errors.os, "_exit", exit_now)
     with pytest.raises(Crashed):
-        loop_module._crash("fenced")
+        errors.exit_for_restart("fenced")
     assert exits == [1]
 
 
-def test_a_transactional_call_that_hangs_past_the_watchdog_makes_the_process_exit(loop, monkeypatch):
-    exits: list[str] = []
-    monkeypatch.setattr(loop_module, "_crash", exits.append)  # recorded in the watchdog's thread, not raised
-    monkeypatch.setattr(loop_module, "CALL_WATCHDOG_S", 0.05)
-    deadline = time.monotonic() + 5
-
-    def send_offsets_to_transaction() -> str:  # as librdkafka#5456: never returns by itself
-        while not exits and time.monotonic() < deadline:
-            threading.Event().wait(0.01)
-        return "released by the test"
-
-    loop._retrying(send_offsets_to_transaction)
-    assert exits == ["send_offsets_to_transaction hung for 0.05 s"]
-
-
-def test_a_call_that_times_out_again_and_again_meets_the_watchdog_too(loop, monkeypatch):
-    exits: list[str] = []
-    monkeypatch.setattr(loop_module, "_crash", exits.append)
-    monkeypatch.setattr(loop_module, "CALL_WATCHDOG_S", 0.05)
-    monkeypatch.setattr(loop_module.time, "sleep", lambda _s: threading.Event().wait(0.01))
-    deadline = time.monotonic() + 5
-
-    def abort_transaction() -> str:  # each call times out, "retry call to resume", and never gets further
-        if exits or time.monotonic() > deadline:
-            return "released by the test"
-        raise retriable()
-
-    loop._retrying(abort_transaction)
-    assert exits == ["abort_transaction hung for 0.05 s"]
+def test_an_abortable_error_from_the_abort_itself_exits_for_a_restart_without_rewinding(
+    loop, journal, crashes
+):
+    # abort_transaction() asking for an abort has no way out but a restart: init_transactions() then aborts
+    # what is open, and nothing was committed, so the records are read again by the restarted instance.
+    loop.producer.failures["send_offsets_to_transaction"] = [abortable()]
+    loop.producer.failures["abort_transaction"] = [abortable()]
+    loop.consumer.batches = [[record("orders.in", 0, i) for i in range(3)]]
+    with pytest.raises(Crashed):
+        loop.run()
+    assert journal[-1] == ("abort_transaction",)
+    assert len(loop.producer.calls("abort_transaction")) == 1
+    assert loop.consumer.seeks() == {}
+    assert crashes and crashes[0].startswith("abort_transaction failed: abortable: abort_transaction:")
 
 
-def test_a_call_that_returns_in_time_disarms_the_watchdog(loop, crashes, monkeypatch):
-    monkeypatch.setattr(loop_module, "CALL_WATCHDOG_S", 0.05)
-    assert loop._retrying(lambda: "ok") == "ok"
-    threading.Event().wait(0.1)  # past the watchdog's time: it must have been cancelled
-    assert crashes == []
+def test_the_database_crash_point_is_reached_right_after_a_database_commit(make_loop, journal):
+    loop = make_loop(database_commits=True)
+    reached: list[str] = []
+    loop.crash.reach = reached.append  # type: ignore[method-assign]
+    loop.consumer.batches = [[record("orders.in", 0, i) for i in range(3)]]
+    loop.run()
+    assert reached == [
+        "after-consume",
+        "after-produce",
+        "after-db-commit",
+        "after-send-offsets",
+        "after-commit",
+    ]
+
+
+def test_without_a_database_commit_there_is_no_database_crash_point(loop):
+    reached: list[str] = []
+    loop.crash.reach = reached.append  # type: ignore[method-assign]
+    loop.consumer.batches = [[record("orders.in", 0, i) for i in range(3)]]
+    loop.run()
+    assert "after-db-commit" not in reached
 
 
 def test_a_failed_database_commit_aborts_the_kafka_transaction_before_its_offsets_are_sent(loop, journal):

@@ -35,7 +35,7 @@ def steps(journal):
 
 def read(loop, *messages):
     """What run() does with a batch, minus the commit: mark the partitions fetched, process each record."""
-    loop.fetched.update((m.topic(), m.partition()) for m in messages)
+    loop.batch_fetched = {(m.topic(), m.partition()) for m in messages}
     for message in messages:
         loop._process(message)
 
@@ -60,7 +60,7 @@ def test_a_revoke_commits_the_open_transaction_before_the_handler_lets_go(loop, 
     [(_, offsets, _metadata)] = loop.producer.calls("send_offsets_to_transaction")
     assert offsets == {("orders.in", 0): 6, ("payments.in", 1): 9}  # all current offsets, not just revoked
     assert journal[-1] == ("on_revoke", [("orders.in", 0)])
-    assert not loop.in_transaction
+    assert loop.tx is None
 
 
 def test_a_revoke_without_a_transaction_only_tells_the_handler(loop, journal):
@@ -77,7 +77,7 @@ def test_an_abortable_revoke_rewinds_the_partitions_we_keep_but_not_those_leavin
     loop._on_revoke(loop.consumer, [TopicPartition("orders.in", 0)])
     assert steps(journal)[-4:] == ["abort_transaction", "seek", "on_abort", "on_revoke"]
     assert loop.consumer.seeks() == {("payments.in", 1): OFFSET_BEGINNING}
-    assert (loop.in_transaction, loop.next_offsets, loop.fetched) == (False, {}, set())
+    assert loop.tx is None
 
 
 def test_an_abortable_revoke_of_everything_seeks_nothing(loop, journal):
@@ -100,7 +100,7 @@ def test_a_loss_aborts_without_seeking_or_committing(loop, journal):
         "on_revoke",
     ]
     assert loop.consumer.seeks() == {}
-    assert (loop.in_transaction, loop.next_offsets, loop.fetched) == (False, {}, set())
+    assert loop.tx is None
 
 
 def test_a_loss_without_a_transaction_aborts_nothing(loop, journal):
@@ -112,7 +112,7 @@ def test_tick_outputs_open_a_transaction_and_commit_without_input_offsets(loop, 
     loop.handler.tick_outputs = [Output("timeouts.topic", "order-9", {"expired": True})]
     loop.last_tick = time.monotonic() - loop.config.tick_interval_s - 1
     loop._tick()
-    assert loop.in_transaction
+    assert loop.tx is not None
     assert steps(journal) == ["tick", "begin_transaction", "produce"]
     assert loop.producer.produced[0]["topic"] == "timeouts.topic"
     loop._commit()
@@ -125,7 +125,7 @@ def test_a_tick_without_outputs_begins_nothing(loop, journal):
     loop.config = dataclasses.replace(loop.config, tick_interval_s=0.0)
     loop._tick()
     assert journal == [("tick",)]
-    assert not loop.in_transaction
+    assert loop.tx is None
 
 
 def test_a_tick_is_not_called_before_its_interval(loop, journal):

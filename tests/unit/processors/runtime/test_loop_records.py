@@ -101,7 +101,7 @@ def test_an_encoding_failure_aborts_the_transaction(loop, journal, monkeypatch):
 def test_a_retriable_consumer_error_is_skipped(loop, journal):
     hiccup = FakeMessage("orders.in", 0, -1, None, error_=KafkaError(KafkaError._TRANSPORT, retriable=True))
     loop._process(hiccup)
-    assert not loop.in_transaction
+    assert loop.tx is None
     assert journal == []
 
 

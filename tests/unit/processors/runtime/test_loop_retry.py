@@ -92,17 +92,17 @@ def test_a_retry_head_not_yet_due_pauses_only_its_partition(loop, journal):
     assert [entry[1:] for entry in journal if entry[0] == "handle"] == [("orders.in", 0, 5)]
     [(_, offsets, _metadata)] = loop.producer.calls("send_offsets_to_transaction")
     assert offsets == {("orders.in", 0): 6}  # nothing of the held partition is committed
-    assert loop.held[("test-proc.retry.5s", 1)] >= now_ms() + 4000
+    assert loop.holds.held[("test-proc.retry.5s", 1)] >= now_ms() + 4000
     assert 0 < loop._wait_s() <= 5  # the next consume() wakes up in time for the due record
 
 
 def test_a_held_partition_resumes_when_due_and_is_forgotten_on_revoke(loop, journal):
-    loop.held = {("test-proc.retry.5s", 1): now_ms() - 1, ("test-proc.retry.30s", 0): now_ms() + 60_000}
-    loop._release_due()
+    loop.holds.held = {("test-proc.retry.5s", 1): now_ms() - 1, ("test-proc.retry.30s", 0): now_ms() + 60_000}
+    loop.holds.release_due()
     assert ("resume", [("test-proc.retry.5s", 1)]) in journal
-    assert list(loop.held) == [("test-proc.retry.30s", 0)]
+    assert list(loop.holds.held) == [("test-proc.retry.30s", 0)]
     loop._on_revoke(loop.consumer, [TopicPartition("test-proc.retry.30s", 0)])
-    assert loop.held == {}
+    assert loop.holds.held == {}
 
 
 def test_the_loop_subscribes_to_its_retry_topics(loop, journal):
