@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from confluent_kafka import Consumer, Message, Producer, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, Message, Producer, TopicPartition
 
 from processors.runtime import errors
 from processors.runtime.calls import KafkaCalls
@@ -137,3 +137,11 @@ def commit_strategy(
 def _log_failed(error: object, message: Message) -> None:
     if error is not None:
         log.warning("delivery failed", extra={"topic": message.topic(), "error": str(error)})
+
+
+def rewind_to_committed(consumer: Consumer, partitions: set[tuple[str, int]]) -> None:
+    """Seek ``partitions`` back to their committed offsets (the beginning where none is): the rewind."""
+    if partitions:
+        for tp in consumer.committed([TopicPartition(t, p) for t, p in partitions], timeout=10):
+            offset = tp.offset if tp.offset >= 0 else OFFSET_BEGINNING
+            consumer.seek(TopicPartition(tp.topic, tp.partition, offset))

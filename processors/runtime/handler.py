@@ -26,6 +26,8 @@ class TransactionLost(Exception):
 
 # Header carried by every output: epoch ms at which the service consumed the input that caused it.
 CONSUMED_AT_HEADER = "pedidos-consumed-at"
+# What an output inherits from its input's headers: the trace, and when the service took the input.
+PROPAGATED_HEADERS = ("correlation-id", "traceparent", CONSUMED_AT_HEADER)
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,11 @@ class Output:
     event: dict[str, Any] | None = None
     encoded: bytes | None = None
     headers: dict[str, str] = field(default_factory=dict)
+
+    def wire_headers(self, inherited: dict[str, str]) -> list[tuple[str, bytes]]:
+        """The headers to send: the input's propagated ones, then this output's own."""
+        kept = {k: v for k, v in inherited.items() if k in PROPAGATED_HEADERS}
+        return [(k, v.encode()) for k, v in {**kept, **self.headers}.items()]
 
 
 class Handler(Protocol):

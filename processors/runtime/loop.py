@@ -29,18 +29,19 @@ import signal
 import time
 from datetime import UTC, datetime
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, Message, Producer, TopicPartition
+from confluent_kafka import Consumer, Message, Producer, TopicPartition
 
 from processors.runtime import metrics, retry
 from processors.runtime.calls import PROCESS_WATCHDOG, CallWatchdog, KafkaCalls, consumer_error
 from processors.runtime.changelog import Changelog
 from processors.runtime.clients import RuntimeConfig
-from processors.runtime.commit import commit_strategy
+from processors.runtime.commit import commit_strategy, rewind_to_committed
 from processors.runtime.crash import CrashPoints
 from processors.runtime.errors import AbortTransaction
-from processors.runtime.handler import CONSUMED_AT_HEADER, Handler, InputRecord, Output
+from processors.runtime.handler import Handler, Output
 from processors.runtime.holds import RetryHolds
-from processors.runtime.routing import FailureRouting, message_headers, message_key
+from processors.runtime.records import input_record
+from processors.runtime.routing import FailureRouting
 from processors.runtime.serde import AvroCodec, PoisonPill
 from processors.runtime.transaction import LoopHooks, Partition, Transaction
 
@@ -106,20 +107,13 @@ class EosLoop:
                 for message in messages:
                     self._process(message)
                 self._tick()
-                if self.tx and (
-                    self.tx.records >= self.config.batch_size
-                    or time.monotonic() - self.tx.started >= self.config.commit_interval_s
-                ):
-                    self._commit()
             except AbortTransaction as reason:
                 self._abort(str(reason))
+            if self.tx and self.tx.due(self.config.batch_size, self.config.commit_interval_s):
+                self._finish()
             self.producer.poll(0)
             self.lag.update()
-        if self.tx:  # SIGTERM: finish the open transaction
-            try:
-                self._commit()
-            except AbortTransaction as reason:
-                self._abort(str(reason))
+        self._finish()  # SIGTERM: finish the open transaction
         self.consumer.close()
         log.info("stopped cleanly")
         return 0
@@ -155,21 +149,11 @@ class EosLoop:
         metrics.CONSUMED.labels(self.name, topic).inc()
         tx.next_offsets[(topic, partition)] = offset + 1
         tx.records += 1
-        headers = message_headers(message)
-        retried_from = headers.get(retry.ORIGIN_TOPIC) if retry.delay_of(topic) else None
         try:
-            event = self.codec.decode(retried_from or topic, message.value())
+            record = input_record(message, self.codec)
         except PoisonPill as pill:
             self.routing.dead_letter(message, pill.reason, pill.detail)
             return
-        except Exception as error:  # the registry is unreachable for a schema id not cached yet
-            raise AbortTransaction(f"registry: {type(error).__name__}") from error
-        # When this service took the record: the dashboard splits each step into time waiting in the broker
-        # (input's timestamp -> consumed) and time in the service (consumed -> output's timestamp).
-        headers[CONSUMED_AT_HEADER] = str(int(time.time() * 1000))
-        record = InputRecord(
-            topic, partition, offset, message_key(message), event, headers, message.value() or b""
-        )
         started = time.perf_counter()
         try:
             outputs = self.routing.in_place(self.handler.handle, record, tx.in_place_deadline)
@@ -200,17 +184,11 @@ class EosLoop:
     def _produce(self, output: Output, inherited: dict[str, str]) -> None:
         try:
             value = (
-                output.encoded
-                if output.encoded is not None
-                else self.codec.encode(output.topic, output.event)
+                self.codec.encode(output.topic, output.event) if output.encoded is None else output.encoded
             )
         except Exception as error:  # registry unreachable: nothing was produced for it, retry the transaction
             raise AbortTransaction(f"serialization: {error}") from error
-        kept = {
-            k: v for k, v in inherited.items() if k in ("correlation-id", "traceparent", CONSUMED_AT_HEADER)
-        }
-        headers = {**kept, **output.headers}
-        self._send(output.topic, output.key, value, [(k, v.encode()) for k, v in headers.items()])
+        self._send(output.topic, output.key, value, output.wire_headers(inherited))
 
     def _send(self, topic: str, key: str, value: bytes, headers: list[tuple[str, bytes]]) -> None:
         self.calls.produce(self.producer, topic, key, value, headers, self.strategy.delivered)
@@ -218,10 +196,16 @@ class EosLoop:
         if self.tx:
             self.tx.outputs += 1
 
-    def _commit(self) -> None:
-        tx, started = self.tx, time.perf_counter()
-        if tx is None:
-            return
+    def _finish(self, leaving: frozenset[Partition] = frozenset()) -> None:
+        """Commit the open transaction, or abort it (step 9) when any step of the commit fails."""
+        if self.tx:
+            try:
+                self._commit(self.tx)
+            except AbortTransaction as reason:
+                self._abort(str(reason), leaving=leaving)
+
+    def _commit(self, tx: Transaction) -> None:
+        started = time.perf_counter()
         # 5. flush
         self.calls.run(self.producer.flush, 30)
         self.crash.reach("after-produce")
@@ -252,11 +236,8 @@ class EosLoop:
         self.hooks.aborted(reason)
         # Every partition consume() advanced, processed or not: a batch cut short by the abort left some
         # records fetched but unprocessed, and they must be read again too.
-        touched = ((tx.fetched | set(tx.next_offsets)) if tx else set()) - leaving
-        if rewind and touched:
-            for tp in self.consumer.committed([TopicPartition(t, p) for t, p in touched], timeout=10):
-                offset = tp.offset if tp.offset >= 0 else OFFSET_BEGINNING
-                self.consumer.seek(TopicPartition(tp.topic, tp.partition, offset))
+        if rewind and tx:
+            rewind_to_committed(self.consumer, (tx.fetched | set(tx.next_offsets)) - leaving)
         self.handler.on_abort()
         if reason.startswith(("handler-error", "serialization")):
             time.sleep(1.0)  # back off before replaying against a dependency that just failed
@@ -272,13 +253,9 @@ class EosLoop:
 
     def _on_revoke(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
         log.info("partitions revoked", extra={"partitions": _names(partitions)})
-        if self.tx:
-            try:
-                self._commit()
-            except AbortTransaction as reason:
-                # A cooperative rebalance revokes only some partitions: rewind those we keep, or the next
-                # commit skips their aborted records; the revoked ones are leaving us, nothing to seek there.
-                self._abort(str(reason), leaving=frozenset((tp.topic, tp.partition) for tp in partitions))
+        # A cooperative rebalance revokes only some partitions: if the commit fails, rewind those we keep, or
+        # the next commit skips their aborted records; the revoked ones are leaving us, nothing to seek there.
+        self._finish(leaving=frozenset((tp.topic, tp.partition) for tp in partitions))
         self._let_go(partitions)
         metrics.ASSIGNED.labels(self.name).set(0)
 

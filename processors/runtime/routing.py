@@ -19,6 +19,7 @@ from processors.runtime import metrics, retry
 from processors.runtime.dlq import dead_letter_headers
 from processors.runtime.errors import AbortTransaction
 from processors.runtime.handler import InputRecord, Output, PermanentError, TransactionLost
+from processors.runtime.records import message_key
 
 log = logging.getLogger("pedidos.runtime")
 Send = Callable[[str, str, bytes, list[tuple[str, bytes]]], None]  # topic, key, value, headers
@@ -97,18 +98,6 @@ class FailureRouting:
 
 def now_ms() -> int:
     return int(time.time() * 1000)
-
-
-def message_key(message: Message) -> str | None:
-    key = message.key()
-    return key.decode() if isinstance(key, bytes) else key
-
-
-def message_headers(message: Message) -> dict[str, str]:
-    return {
-        k: (v.decode(errors="replace") if isinstance(v, bytes) else str(v))
-        for k, v in message.headers() or []
-    }
 
 
 def _context(record: InputRecord) -> dict[str, object]:

@@ -19,6 +19,10 @@ class Transaction:
     outputs: int = 0
     next_offsets: dict[Partition, int] = field(default_factory=dict)  # partitions processed
 
+    def due(self, batch_size: int, commit_interval_s: float) -> bool:
+        """Full, or open for the commit interval: time to commit (steps 5-8)."""
+        return self.records >= batch_size or time.monotonic() - self.started >= commit_interval_s
+
 
 class LoopHooks:
     """What a caller measuring the loop observes (the pipeline benchmark); the processors use these no-ops."""

@@ -115,7 +115,7 @@ def test_tick_outputs_open_a_transaction_and_commit_without_input_offsets(loop, 
     assert loop.tx is not None
     assert steps(journal) == ["tick", "begin_transaction", "produce"]
     assert loop.producer.produced[0]["topic"] == "timeouts.topic"
-    loop._commit()
+    loop._finish()
     assert steps(journal)[-2:] == ["commit_transaction", "on_commit"]
     assert loop.producer.calls("send_offsets_to_transaction") == []  # no input was read: nothing to send
 
