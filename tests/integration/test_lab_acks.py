@@ -22,9 +22,6 @@ def lab_env(settings: Settings):
     state, env = own_state(
         settings,
         "test-labs",
-        # Not the lab's default ports: a lab someone runs by hand meanwhile must not collide with this one.
-        PEDIDOS_LAB_KAFKA_PORT="19592",
-        PEDIDOS_LAB_KAFKA_CONTROLLER_PORT="19692",
         # Fence a dead node after 3 s instead of 9: the same failover, in a test-sized time.
         PEDIDOS_LAB_BROKER_SESSION_TIMEOUT_MS="3000",
     )
