@@ -16,6 +16,8 @@ import pytest
 from processors.settings import Settings
 from tests.integration.environment import PEDIDOS, own_state, processes_mentioning
 
+pytestmark = pytest.mark.slow  # over a minute: a 3-node cluster of its own, a failover, an unclean election
+
 
 @pytest.fixture
 def lab_env(settings: Settings):
