@@ -6,7 +6,7 @@ PEDIDOS := $(VENV)/bin/pedidos
 PYTEST_ARGS ?=
 TRAFFIC_RATE ?= 2
 
-.PHONY: help setup run stop status test test-unit lint clean
+.PHONY: help setup run stop status test test-fast test-unit lint clean
 
 help: ## Mostra esta ajuda / show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -32,6 +32,10 @@ status: ## Saúde e memória de cada componente / health and memory of each comp
 test: setup lint ## Lint + testes (Python e painel) contra o stack real / all tests, real stack and browser
 	@cd ui && npm test --silent
 	@$(VENV)/bin/pytest -ra $(PYTEST_ARGS)
+
+test-fast: setup lint ## Como `make test`, sem os testes lentos / the same without the slow tests (-m "not slow")
+	@cd ui && npm test --silent
+	@$(VENV)/bin/pytest -ra -m "not slow" $(PYTEST_ARGS)
 
 test-unit: setup ## Só os testes sem broker / only the tests that need no broker
 	@$(VENV)/bin/pytest -ra tests/unit $(PYTEST_ARGS)

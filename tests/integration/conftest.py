@@ -1,6 +1,8 @@
 """The real stack (Kafka, Apicurio, PostgreSQL), started once per test session, or reused if running.
 
-A stack that was already up when the session began is left up; one the session started is stopped after.
+It is the tests' own stack (ports and state dir of tests/conftest.py), never the one `make run` started: that
+one keeps running, untouched. A test stack already up when the session began (a session interrupted before
+its clean-up) is reused and left up; one the session started is stopped after.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from processors.settings import Settings, get_settings
 from tools.provision.migrations import apply_migrations
 from tools.provision.schemas import register_schemas
 from tools.provision.topics import provision_topics
-from tools.services.commands import supervisor_process
 from tools.stack.stack import Stack
 
 
@@ -35,9 +36,6 @@ def settings() -> Settings:
 def stack(settings: Settings) -> Iterator[Stack]:
     the_stack = Stack(settings)
     was_running = all(row.healthy for row in the_stack.status())
-    if supervisor_process(settings).stop(timeout_s=60):
-        # The end-to-end tests run their own processors with the same transactional ids.
-        print("serviços do `make run` parados para os testes / `make run` services stopped for the tests")
     if not was_running:
         the_stack.up(print)
     apply_migrations(settings.database_url)

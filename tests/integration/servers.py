@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from werkzeug.serving import make_server
 
 from gateway.app import close_app, create_app
+from processors.settings import get_settings
 from tools.stack.procs import free_port
 
 
@@ -17,11 +18,12 @@ def serving_gateway(port: int | None = None) -> Iterator[str]:
     """A fresh gateway app on ``port`` (a free one by default); yields its base URL. Leaving stops the feed
     too, which closes every WebSocket: to a browser, exactly a gateway that went away."""
     app = create_app()
-    server = make_server("127.0.0.1", port or free_port(), app, threaded=True)
+    host = get_settings().host
+    server = make_server(host, port or free_port(), app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.port}"
+        yield f"http://{host}:{server.port}"
     finally:
         server.shutdown()
         close_app(app)

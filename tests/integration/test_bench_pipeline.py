@@ -4,11 +4,14 @@ own figures, that the report is published, and that nothing the bench created is
 
 import json
 
+import pytest
 from click.testing import CliRunner
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.schema_registry import SchemaRegistryClient
 
 from tools.bench.pipeline import pipeline
+
+pytestmark = pytest.mark.slow  # over half a minute: 2,000 records through three pipelines
 
 PNG = b"\x89PNG\r\n\x1a\n"
 RECORDS = 2000

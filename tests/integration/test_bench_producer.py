@@ -12,6 +12,8 @@ from tools.bench import producer_cases as pc
 from tools.cli import main
 from tools.stack.procs import free_port
 
+pytestmark = pytest.mark.slow  # a bench run of every family, with Kafka's own tool
+
 SIZES = (1024,)  # 100 B is covered by the unit tests; one size keeps this under a minute
 FAMILIES = ("P0", "P3", "P4", "P4m")
 TXN_MESSAGES = 500

@@ -15,6 +15,8 @@ from tests.integration.e2e import assert_audit_clean
 from tools.chaos.kill import crash_points_of, run_kill
 from tools.seed import run_seed
 
+pytestmark = pytest.mark.slow  # ~7 min: 19 crashes, each followed by a restart and an exactly-once audit
+
 CASES = [(processor, point) for processor in PROCESSORS for point in crash_points_of(processor)]
 
 

@@ -1,6 +1,7 @@
 """The dashboard in a real browser (Debian's Chromium driven by Playwright) against the real stack.
 
-Every test saves a screenshot of the panel it looked at under .state/test-artifacts/screenshots/.
+Every test saves a screenshot of the panel it looked at under .state/test/test-artifacts/screenshots/
+(the test state dir, see tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from tools.chaos.faultlog import FaultLog
 from tools.chaos.kill import run_kill
 from tools.seed import run_seed
 from tools.stack.procs import free_port
+
+pytestmark = pytest.mark.slow  # a Chromium, a kill and a drill: a few minutes
 
 TIMEOUT_MS = 90_000
 expect.set_options(timeout=20_000)  # a loaded 2-core CI machine: wait for conditions, generously

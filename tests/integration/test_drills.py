@@ -34,6 +34,8 @@ from tools.reports import publish
 from tools.seed import run_seed
 from tools.text import Text
 
+pytestmark = pytest.mark.slow  # ~7 min: every drill runs traffic through a fault and waits for recovery
+
 SHORT = DrillOptions(rate=10, duration_s=12, warmup_s=3, tail_s=3, settle_s=90)
 
 

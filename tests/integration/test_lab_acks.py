@@ -16,15 +16,14 @@ import pytest
 from processors.settings import Settings
 from tests.integration.environment import PEDIDOS, own_state, processes_mentioning
 
+pytestmark = pytest.mark.slow  # over a minute: a 3-node cluster of its own, a failover, an unclean election
+
 
 @pytest.fixture
 def lab_env(settings: Settings):
     state, env = own_state(
         settings,
         "test-labs",
-        # Not the lab's default ports: a lab someone runs by hand meanwhile must not collide with this one.
-        PEDIDOS_LAB_KAFKA_PORT="19592",
-        PEDIDOS_LAB_KAFKA_CONTROLLER_PORT="19692",
         # Fence a dead node after 3 s instead of 9: the same failover, in a test-sized time.
         PEDIDOS_LAB_BROKER_SESSION_TIMEOUT_MS="3000",
     )

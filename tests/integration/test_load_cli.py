@@ -7,11 +7,15 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.integration.e2e import running_processors
 from tests.integration.servers import serving_gateway
 from tools.saga_harness import wait_assigned
 from tools.seed import run_seed
 from tools.stack.procs import free_port
+
+pytestmark = pytest.mark.slow  # half a minute: seeded processors under open-loop load, then the audit
 
 
 def load(port: int, *args: str) -> subprocess.CompletedProcess[str]:

@@ -1,9 +1,7 @@
 from processors.settings import PROJECT_ROOT, Settings
 
 
-def test_defaults_point_at_loopback_and_the_project_state_dir(monkeypatch):
-    for var in ("PEDIDOS_KAFKA_PORT", "PEDIDOS_STATE_DIR", "PEDIDOS_KAFKA_BROKERS"):
-        monkeypatch.delenv(var, raising=False)
+def test_defaults_point_at_loopback_and_the_project_state_dir(default_settings_env):
     settings = Settings()
     assert settings.bootstrap_servers == "127.0.0.1:9092"
     assert settings.registry_url == "http://127.0.0.1:8081/apis/ccompat/v7"

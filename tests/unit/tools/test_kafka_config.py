@@ -15,7 +15,7 @@ def _properties(brokers: int, node_id: int, tmp_path) -> dict[str, str]:
     return dict(line.split("=", 1) for line in lines)
 
 
-def test_single_node_has_what_transactions_need(tmp_path):
+def test_single_node_has_what_transactions_need(tmp_path, default_settings_env):
     props = _properties(1, 1, tmp_path)
     assert props["process.roles"] == "broker,controller"
     assert props["controller.quorum.voters"] == "1@127.0.0.1:9192"
@@ -28,7 +28,7 @@ def test_single_node_has_what_transactions_need(tmp_path):
     assert props["log.cleaner.dedupe.buffer.size"] == str(32 * 1024 * 1024)
 
 
-def test_three_nodes_replicate_three_ways_with_min_isr_two(tmp_path):
+def test_three_nodes_replicate_three_ways_with_min_isr_two(tmp_path, default_settings_env):
     props = _properties(3, 2, tmp_path)
     assert props["node.id"] == "2"
     assert props["controller.quorum.voters"] == "1@127.0.0.1:9192,2@127.0.0.1:9193,3@127.0.0.1:9194"

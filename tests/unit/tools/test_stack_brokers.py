@@ -18,8 +18,7 @@ from tools.stack.stack import cluster_conflict, require_kafka
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
 
 
-def test_the_size_last_started_is_the_default(tmp_path, monkeypatch):
-    monkeypatch.delenv("PEDIDOS_KAFKA_BROKERS", raising=False)
+def test_the_size_last_started_is_the_default(tmp_path, default_settings_env):
     assert Settings(state_dir=tmp_path).kafka_brokers == 1
     (tmp_path / KAFKA_BROKERS_FILE).write_text("3\n")
     settings = Settings(state_dir=tmp_path)
@@ -89,8 +88,7 @@ def test_a_process_started_before_scoped_markers_is_still_recognised(tmp_path):
     assert subprocess.run(["kill", "-0", str(pid)], capture_output=True).returncode != 0
 
 
-def test_stack_status_follows_the_recorded_size_without_a_flag(tmp_path, monkeypatch):
-    monkeypatch.delenv("PEDIDOS_KAFKA_BROKERS", raising=False)
+def test_stack_status_follows_the_recorded_size_without_a_flag(tmp_path, monkeypatch, default_settings_env):
     monkeypatch.setenv("PEDIDOS_STATE_DIR", str(tmp_path))
     (tmp_path / KAFKA_BROKERS_FILE).write_text("3\n")
     get_settings.cache_clear()
