@@ -108,8 +108,7 @@ def run_kill(
                 f"{processor} não chegou ao ponto {crash_point} em 60 s / never crashed"
             )
         say("crashed", processor=processor, code=report.exit_code, seconds=report.seconds_to_crash)
-        victim.crash_at = None  # the restart is a normal instance with the same transactional.id
-        victim.start()
+        victim.start()  # a normal instance with the same transactional.id: the crash point was for one run
         say("restarted", processor=processor)
         ended = watcher.wait_for(accepted, timeout_s=180)
         wait_drained(settings)

@@ -20,7 +20,8 @@ from confluent_kafka.admin import AdminClient
 
 from processors.settings import Settings
 from tools.stack.dist import Distributions, find_java
-from tools.stack.procs import ManagedProcess, StackError, log_tail, state_scope
+from tools.stack.managed import ManagedProcess, state_scope
+from tools.stack.procs import StackError, log_tail
 
 TEMPLATES = Path(__file__).parent / "templates"
 
