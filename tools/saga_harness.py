@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer, Message, TopicPartition
 
 from processors.deployment import PROCESSORS, metrics_port
 from processors.runtime.metrics import sample_totals
@@ -136,25 +136,44 @@ def place_orders(
         return checkout.place(count, rate)
 
 
+def order_consumer(
+    settings: Settings, topics: tuple[str, ...], name: str, *, from_end: bool = False
+) -> Consumer:
+    """A read_committed consumer assigned every partition of ``topics``, from their start or their current
+    end. It joins no group: ``name`` only tags its group id."""
+    consumer = Consumer(
+        {
+            "bootstrap.servers": settings.bootstrap_servers,
+            "group.id": f"{name}-{uuid.uuid4().hex[:8]}",
+            "isolation.level": "read_committed",
+            "enable.auto.commit": False,
+        }
+    )
+    partitions = []
+    for topic in topics:
+        for p in consumer.list_topics(topic, timeout=10).topics[topic].partitions:
+            start = consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1] if from_end else 0
+            partitions.append(TopicPartition(topic, p, start))
+    consumer.assign(partitions)
+    return consumer
+
+
+def note_orders(messages: list[Message], topic_of: dict[str, str], time_of: dict[str, float]) -> None:
+    """For each order keyed record: the topic it showed up on, and its timestamp (s, set by its producer)."""
+    for message in messages:
+        if message.error() is None and message.key():
+            order = message.key().decode()
+            topic_of[order] = message.topic()
+            time_of[order] = message.timestamp()[1] / 1000
+
+
 class OrderWatcher:
     """Follows topics (by default the terminal ones), read_committed, noting where each order showed up."""
 
     def __init__(self, settings: Settings, topics: tuple[str, ...] = TERMINAL_TOPICS) -> None:
         self.ended: dict[str, str] = {}
         self.ended_at: dict[str, float] = {}  # order id -> the record's timestamp (s), set by its producer
-        self.consumer = Consumer(
-            {
-                "bootstrap.servers": settings.bootstrap_servers,
-                "group.id": f"wait-{uuid.uuid4().hex[:8]}",
-                "isolation.level": "read_committed",
-                "enable.auto.commit": False,
-            }
-        )
-        partitions = []
-        for topic in topics:
-            metadata = self.consumer.list_topics(topic, timeout=10).topics[topic]
-            partitions += [TopicPartition(topic, p, 0) for p in metadata.partitions]
-        self.consumer.assign(partitions)
+        self.consumer = order_consumer(settings, topics, "wait")
 
     def wait_for(
         self, order_ids: list[str], timeout_s: float, progress: Callable[[int, int], None] | None = None
@@ -184,10 +203,7 @@ class OrderWatcher:
         return {o: self.ended[o] for o in order_ids}
 
     def _consume(self) -> None:
-        for message in self.consumer.consume(1000, timeout=0.5):
-            if message.error() is None and message.key():
-                self.ended[message.key().decode()] = message.topic()
-                self.ended_at[message.key().decode()] = message.timestamp()[1] / 1000
+        note_orders(self.consumer.consume(1000, timeout=0.5), self.ended, self.ended_at)
 
     def close(self) -> None:
         self.consumer.close()

@@ -36,30 +36,35 @@ def wait_until(
     *,
     timeout_s: float,
     what: str | Callable[[], str],
-    log: Path | None = None,
+    log: Path | Sequence[Path] | None = None,
     alive: Callable[[], bool] | None = None,
     interval_s: float = 0.25,
 ) -> T:
     """Poll ``check`` until it returns something truthy, and return that; WaitTimeout at the deadline.
 
     ``what`` names what is awaited (a function gives the name at the deadline, to say what was still
-    missing); ``log``'s last lines go into the error; ``alive`` fails the wait fast, with a StackError, when
-    the process we wait for has already died.
+    missing). The last lines of ``log`` (a file, or several, read at the deadline) go into the error.
+    ``alive`` fails the wait fast, with a StackError, when the process waited for has already died.
     """
     deadline = time.monotonic() + timeout_s
     while True:
         result = check()
         if result:
             return result
-        name = what if isinstance(what, str) else None
         if alive is not None and not alive():
-            raise StackError(f"{name or what()}: the process exited while starting.{log_tail(log)}")
+            raise StackError(f"{_named(what)}: the process exited while starting.{log_tail(log)}")
         if time.monotonic() >= deadline:
-            raise WaitTimeout(f"gave up waiting for {name or what()} after {timeout_s:g} s.{log_tail(log)}")
+            raise WaitTimeout(f"gave up waiting for {_named(what)} after {timeout_s:g} s.{log_tail(log)}")
         time.sleep(interval_s)  # between probes, under the deadline
 
 
-def log_tail(log: Path | None, lines: int = 15) -> str:
+def _named(what: str | Callable[[], str]) -> str:
+    return what if isinstance(what, str) else what()
+
+
+def log_tail(log: Path | Sequence[Path] | None, lines: int = 15) -> str:
+    if log is not None and not isinstance(log, Path):
+        return "".join(log_tail(one, lines) for one in log)
     if log is None or not log.exists():
         return ""
     tail = log.read_text(errors="replace").splitlines()[-lines:]
