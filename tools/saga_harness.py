@@ -197,7 +197,7 @@ class OrderWatcher:
         wait_until(
             all_ended,
             timeout_s=timeout_s,
-            what=lambda: f"{len(missing())} pedidos sem evento terminal / orders to end: {missing()[:5]}",
+            what=lambda: f"{len(missing())} orders to end (pedidos sem evento terminal): {missing()[:5]}",
             interval_s=0,
         )
         return {o: self.ended[o] for o in order_ids}
@@ -234,9 +234,7 @@ def wait_drained(settings: Settings, timeout_s: float = 60) -> None:
             until = ends
         return False
 
-    wait_until(
-        quiet, timeout_s=timeout_s, what=lambda: f"processadores drenarem / processors to drain: {lag}"
-    )
+    wait_until(quiet, timeout_s=timeout_s, what=lambda: f"the processors to drain (não drenaram), lag {lag}")
 
 
 def wait_assigned(settings: Settings, names: tuple[str, ...] = PROCESSORS, timeout_s: float = 60) -> None:
@@ -261,7 +259,7 @@ def wait_assigned(settings: Settings, names: tuple[str, ...] = PROCESSORS, timeo
     wait_until(
         all_assigned,
         timeout_s=timeout_s,
-        what=lambda: f"partições atribuídas a / partitions assigned to {sorted(waiting)}",
+        what=lambda: f"partitions assigned to {sorted(waiting)} (sem partições)",
         interval_s=0.2,
     )
 
