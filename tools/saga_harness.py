@@ -246,14 +246,7 @@ def wait_assigned(settings: Settings, names: tuple[str, ...] = PROCESSORS, timeo
     waiting = set(names)
 
     def all_assigned() -> bool:
-        url = "http://{}:{}/metrics"
-        waiting.difference_update(
-            [
-                n
-                for n in waiting
-                if _assigned_partitions(url.format(settings.host, metrics_port(settings, n, 0)))
-            ]
-        )
+        waiting.difference_update([name for name in waiting if _assigned_partitions(settings, name)])
         return not waiting
 
     wait_until(

@@ -4,8 +4,10 @@ import sys
 
 import pytest
 
+from processors.settings import Settings
 from tools import saga_harness
-from tools.saga_harness import ProcessorProcess, start_processors
+from tools.saga_harness import ProcessorProcess, start_processors, wait_assigned
+from tools.stack.procs import WaitTimeout
 
 
 @pytest.fixture
@@ -51,3 +53,15 @@ def test_start_processors_arms_and_configures_only_the_named_processor(tmp_path,
     assert all(
         "--crash-at" not in c.argv and c.env == {"ALL": "1"} for n, c in by_name.items() if n != "inventory"
     )
+
+
+def test_wait_assigned_waits_for_every_named_processor_and_names_those_without_partitions(monkeypatch):
+    settings = Settings()
+    scrapes = {"payment": [0, 0, 3], "inventory": [2]}
+    monkeypatch.setattr(saga_harness, "_assigned_partitions", lambda _s, name: scrapes[name].pop(0))
+    wait_assigned(settings, ("payment", "inventory"), timeout_s=10)
+    assert scrapes == {"payment": [], "inventory": []}  # inventory asked once, payment until it had some
+
+    monkeypatch.setattr(saga_harness, "_assigned_partitions", lambda _s, name: name == "payment")
+    with pytest.raises(WaitTimeout, match=r"partitions assigned to \['inventory'\]"):
+        wait_assigned(settings, ("payment", "inventory"), timeout_s=0.3)
