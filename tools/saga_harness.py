@@ -10,7 +10,7 @@ import random
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from confluent_kafka import Consumer, Message, TopicPartition
 from processors.deployment import PROCESSORS, metrics_port
 from processors.runtime.metrics import sample_totals
 from processors.settings import Settings
-from tools.stack.procs import Child, wait_until
+from tools.stack.procs import Child, stop_all, wait_until
 from tools.traffic import random_order
 from tools.verify.snapshot import group_lag, input_end_offsets
 
@@ -85,6 +85,11 @@ def start_processors(
         running[name] = ProcessorProcess(name, log_dir, env={**(env or {}), **env_for.get(name, {})})
         running[name].start(crash_at=point, crash_after=after)
     return running
+
+
+def stop_processors(processes: Iterable[ProcessorProcess]) -> None:
+    """SIGTERM to all at once, so their clean shutdowns (commit or abort) overlap; SIGKILL past 30 s."""
+    stop_all(p.child for p in processes if p.child is not None)
 
 
 class Checkout:

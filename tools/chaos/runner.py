@@ -36,8 +36,8 @@ from tools.chaos import analysis
 from tools.chaos.analysis import Fault, Sample
 from tools.chaos.faultlog import FaultLog
 from tools.chaos.probes import Answer, LagSampler, OpenLoopCheckout, TerminalFollower
-from tools.saga_harness import ProcessorProcess, wait_assigned, wait_drained
-from tools.stack.procs import WaitTimeout, stop_all, wait_until
+from tools.saga_harness import ProcessorProcess, stop_processors, wait_assigned, wait_drained
+from tools.stack.procs import WaitTimeout, wait_until
 from tools.stack.stack import Stack
 from tools.verify.observations import Snapshot
 from tools.verify.properties import PropertyResult, audit
@@ -248,7 +248,7 @@ class Drill:
         return path.read_text(errors="replace").splitlines() if path.exists() else []
 
     def stop_processes(self) -> None:
-        stop_all(p.child for p in self.processes.values() if p.child is not None)
+        stop_processors(self.processes.values())
 
     # -- the supervisor -----------------------------------------------------------------------------------
     def start_supervisor(self) -> None:
