@@ -6,23 +6,21 @@ runs: the same command line, the same transactional ids, the same checkout valid
 
 from __future__ import annotations
 
-import os
 import random
-import signal
-import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer, Message, TopicPartition
 
 from processors.deployment import PROCESSORS, metrics_port
 from processors.runtime.metrics import sample_totals
 from processors.settings import Settings
+from tools.stack.procs import Child, stop_all, wait_until
 from tools.traffic import random_order
 from tools.verify.snapshot import group_lag, input_end_offsets
 
@@ -31,40 +29,45 @@ TERMINAL_TOPICS = ("orders.confirmed", "orders.cancelled")
 
 @dataclass
 class ProcessorProcess:
+    """One instance of a processor, run as `pedidos processor NAME --instance N` with its own log file.
+
+    ``env`` is given to every run; a crash point and extra env given to ``start`` apply to that run only,
+    so a restart after the crash is a normal instance with the same transactional.id.
+    """
+
     name: str
     log_dir: Path
     instance: int = 0
     env: dict[str, str] = field(default_factory=dict)
-    crash_at: str | None = None
-    crash_after: int = 1
-    process: subprocess.Popen[bytes] | None = None
+    child: Child | None = None
 
-    def start(self) -> None:
+    @property
+    def key(self) -> str:
+        return f"{self.name}-{self.instance}"
+
+    @property
+    def log_file(self) -> Path:
+        return self.log_dir / f"{self.key}.log"
+
+    def start(
+        self, crash_at: str | None = None, crash_after: int = 1, env: dict[str, str] | None = None
+    ) -> int:
         argv = [sys.executable, "-m", "tools.cli", "processor", self.name, "--instance", str(self.instance)]
-        if self.crash_at:
-            argv += ["--crash-at", self.crash_at, "--crash-after", str(self.crash_after)]
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        with (self.log_dir / f"{self.name}-{self.instance}.log").open("ab") as log:
-            self.process = subprocess.Popen(
-                argv,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                env={**os.environ, **self.env},
-            )
+        if crash_at:
+            argv += ["--crash-at", crash_at, "--crash-after", str(crash_after)]
+        self.child = Child(argv, self.log_file, env={**self.env, **(env or {})})
+        return self.child.start()
+
+    @property
+    def pid(self) -> int | None:
+        return None if self.child is None else self.child.pid
 
     def exited(self) -> int | None:
-        return None if self.process is None else self.process.poll()
+        return None if self.child is None else self.child.exit_code()
 
     def stop(self, timeout_s: float = 30) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        if self.child is not None:
+            self.child.stop(timeout_s)
 
 
 def start_processors(
@@ -73,16 +76,20 @@ def start_processors(
     env: dict[str, str] | None = None,
     env_for: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, ProcessorProcess]:
-    """One instance of every processor. ``crash`` maps a name to (crash point, crash after); ``env`` is given
-    to every processor, ``env_for`` to the one it names."""
+    """One instance of every processor. ``crash`` maps a name to (crash point, crash after) for its first
+    run; ``env`` is given to every processor, ``env_for`` to the one it names."""
     crash, env_for = crash or {}, env_for or {}
     running = {}
     for name in PROCESSORS:
         point, after = crash.get(name, (None, 1))
-        process_env = {**(env or {}), **env_for.get(name, {})}
-        running[name] = ProcessorProcess(name, log_dir, env=process_env, crash_at=point, crash_after=after)
-        running[name].start()
+        running[name] = ProcessorProcess(name, log_dir, env={**(env or {}), **env_for.get(name, {})})
+        running[name].start(crash_at=point, crash_after=after)
     return running
+
+
+def stop_processors(processes: Iterable[ProcessorProcess]) -> None:
+    """SIGTERM to all at once, so their clean shutdowns (commit or abort) overlap; SIGKILL past 30 s."""
+    stop_all(p.child for p in processes if p.child is not None)
 
 
 class Checkout:
@@ -134,47 +141,74 @@ def place_orders(
         return checkout.place(count, rate)
 
 
+def order_consumer(
+    settings: Settings, topics: tuple[str, ...], name: str, *, from_end: bool = False
+) -> Consumer:
+    """A read_committed consumer assigned every partition of ``topics``, from their start or their current
+    end. It joins no group: ``name`` only tags its group id."""
+    consumer = Consumer(
+        {
+            "bootstrap.servers": settings.bootstrap_servers,
+            "group.id": f"{name}-{uuid.uuid4().hex[:8]}",
+            "isolation.level": "read_committed",
+            "enable.auto.commit": False,
+        }
+    )
+    partitions = []
+    for topic in topics:
+        for p in consumer.list_topics(topic, timeout=10).topics[topic].partitions:
+            start = consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1] if from_end else 0
+            partitions.append(TopicPartition(topic, p, start))
+    consumer.assign(partitions)
+    return consumer
+
+
+def note_orders(messages: list[Message], topic_of: dict[str, str], time_of: dict[str, float]) -> None:
+    """For each order keyed record: the topic it showed up on, and its timestamp (s, set by its producer)."""
+    for message in messages:
+        if message.error() is None and message.key():
+            order = message.key().decode()
+            topic_of[order] = message.topic()
+            time_of[order] = message.timestamp()[1] / 1000
+
+
 class OrderWatcher:
     """Follows topics (by default the terminal ones), read_committed, noting where each order showed up."""
 
     def __init__(self, settings: Settings, topics: tuple[str, ...] = TERMINAL_TOPICS) -> None:
         self.ended: dict[str, str] = {}
         self.ended_at: dict[str, float] = {}  # order id -> the record's timestamp (s), set by its producer
-        self.consumer = Consumer(
-            {
-                "bootstrap.servers": settings.bootstrap_servers,
-                "group.id": f"wait-{uuid.uuid4().hex[:8]}",
-                "isolation.level": "read_committed",
-                "enable.auto.commit": False,
-            }
-        )
-        partitions = []
-        for topic in topics:
-            metadata = self.consumer.list_topics(topic, timeout=10).topics[topic]
-            partitions += [TopicPartition(topic, p, 0) for p in metadata.partitions]
-        self.consumer.assign(partitions)
+        self.consumer = order_consumer(settings, topics, "wait")
 
     def wait_for(
         self, order_ids: list[str], timeout_s: float, progress: Callable[[int, int], None] | None = None
     ) -> dict[str, str]:
-        """Block until every order appeared on a watched topic; TimeoutError names those that did not."""
-        deadline = time.monotonic() + timeout_s
-        last_report = 0.0
-        while True:
-            missing = [o for o in order_ids if o not in self.ended]
-            if progress and (not missing or time.monotonic() - last_report > 1):
-                progress(len(order_ids) - len(missing), len(order_ids))
-                last_report = time.monotonic()
-            if not missing:
-                return {o: self.ended[o] for o in order_ids}
-            if time.monotonic() > deadline:
-                raise TimeoutError(
-                    f"{len(missing)} pedidos sem evento terminal após {timeout_s:.0f} s: {missing[:5]}"
-                )
-            for message in self.consumer.consume(1000, timeout=0.5):
-                if message.error() is None and message.key():
-                    self.ended[message.key().decode()] = message.topic()
-                    self.ended_at[message.key().decode()] = message.timestamp()[1] / 1000
+        """Block until every order appeared on a watched topic; WaitTimeout names some that did not."""
+        reported_at = 0.0
+
+        def missing() -> list[str]:
+            return [o for o in order_ids if o not in self.ended]
+
+        def all_ended() -> bool:
+            nonlocal reported_at
+            waiting = missing()
+            if progress and (not waiting or time.monotonic() - reported_at > 1):
+                progress(len(order_ids) - len(waiting), len(order_ids))
+                reported_at = time.monotonic()
+            if waiting:
+                self._consume()  # waits up to half a second for records: the pace of this wait
+            return not waiting
+
+        wait_until(
+            all_ended,
+            timeout_s=timeout_s,
+            what=lambda: f"{len(missing())} orders to end (pedidos sem evento terminal): {missing()[:5]}",
+            interval_s=0,
+        )
+        return {o: self.ended[o] for o in order_ids}
+
+    def _consume(self) -> None:
+        note_orders(self.consumer.consume(1000, timeout=0.5), self.ended, self.ended_at)
 
     def close(self) -> None:
         self.consumer.close()
@@ -183,7 +217,7 @@ class OrderWatcher:
 DRAIN_ROUNDS = 12  # order -> payment -> saga -> stock -> saga -> notification, plus compensations
 
 
-def wait_drained(settings: Settings, timeout_s: float = 60) -> dict[str, int]:
+def wait_drained(settings: Settings, timeout_s: float = 60) -> None:
     """Wait until every processor group committed past what its inputs held, round after round.
 
     A round waits for the records present when it began; processing them writes the next hop's records,
@@ -191,18 +225,21 @@ def wait_drained(settings: Settings, timeout_s: float = 60) -> dict[str, int]:
     after DRAIN_ROUNDS, which outlast the saga's longest chain of hops: whatever still arrives then is other
     traffic (the dashboard's generator), which must not keep a load test or a drill waiting forever.
     """
-    deadline = time.monotonic() + timeout_s
     until = input_end_offsets(settings)
-    for _ in range(DRAIN_ROUNDS):
-        while any((lag := group_lag(settings, until=until)).values()):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"processadores não drenaram em {timeout_s:.0f} s / not drained: {lag}")
-            time.sleep(0.5)  # between lag probes, under the deadline above
-        ends = input_end_offsets(settings)
-        if ends == until:
-            break
-        until = ends
-    return lag
+    rounds = 0
+    lag: dict[str, int] = {}
+
+    def quiet() -> bool:
+        nonlocal until, rounds, lag
+        while not any((lag := group_lag(settings, until=until)).values()):
+            rounds += 1
+            ends = input_end_offsets(settings)
+            if ends == until or rounds == DRAIN_ROUNDS:
+                return True
+            until = ends
+        return False
+
+    wait_until(quiet, timeout_s=timeout_s, what=lambda: f"the processors to drain (não drenaram), lag {lag}")
 
 
 def wait_assigned(settings: Settings, names: tuple[str, ...] = PROCESSORS, timeout_s: float = 60) -> None:
@@ -211,19 +248,22 @@ def wait_assigned(settings: Settings, names: tuple[str, ...] = PROCESSORS, timeo
     The group's own state cannot tell: with static membership a stopped instance stays a member (holding
     its assignment) until its session times out, while its successor is still starting.
     """
-    deadline = time.monotonic() + timeout_s
     waiting = set(names)
-    while waiting:
-        for name in list(waiting):
-            if _assigned_partitions(f"http://{settings.host}:{metrics_port(settings, name, 0)}/metrics"):
-                waiting.discard(name)
-        if waiting and time.monotonic() > deadline:
-            raise TimeoutError(f"sem partições após {timeout_s:.0f} s / not assigned: {sorted(waiting)}")
-        if waiting:
-            time.sleep(0.2)  # between metric scrapes, under the deadline above
+
+    def all_assigned() -> bool:
+        waiting.difference_update([name for name in waiting if _assigned_partitions(settings, name)])
+        return not waiting
+
+    wait_until(
+        all_assigned,
+        timeout_s=timeout_s,
+        what=lambda: f"partitions assigned to {sorted(waiting)} (sem partições)",
+        interval_s=0.2,
+    )
 
 
-def _assigned_partitions(url: str) -> int:
+def _assigned_partitions(settings: Settings, name: str) -> int:
+    url = f"http://{settings.host}:{metrics_port(settings, name, 0)}/metrics"
     try:
         text = httpx.get(url, timeout=2).text
     except httpx.HTTPError:

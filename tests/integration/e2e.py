@@ -12,7 +12,7 @@ import psycopg
 from processors.projector.projector import Projector
 from processors.runtime.serde import AvroCodec
 from processors.settings import Settings
-from tools.saga_harness import OrderWatcher, ProcessorProcess, start_processors
+from tools.saga_harness import OrderWatcher, ProcessorProcess, start_processors, stop_processors
 from tools.verify.observations import Snapshot
 from tools.verify.properties import PropertyResult, audit
 from tools.verify.snapshot import take_snapshot
@@ -24,8 +24,7 @@ def running_processors(settings: Settings, log_dir: Path, **kwargs) -> Iterator[
     try:
         yield processes
     finally:
-        for process in processes.values():
-            process.stop()
+        stop_processors(processes.values())
 
 
 @contextlib.contextmanager

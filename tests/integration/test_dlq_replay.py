@@ -25,11 +25,11 @@ from processors.events import new_event
 from processors.runtime.dlq import dead_letter_headers
 from processors.runtime.serde import AvroCodec
 from processors.settings import Settings
-from tests.integration.conditions import wait_for
 from tests.integration.e2e import assert_audit_clean, audit_now, running_processors, watcher
 from tools.cli import main
 from tools.saga_harness import place_orders, wait_assigned, wait_drained
 from tools.seed import run_seed
+from tools.stack.procs import wait_until
 
 UNKNOWN_SCHEMA_ID = 2**31 - 7  # far beyond anything the registry hands out
 
@@ -75,7 +75,7 @@ def dead_letters_of(settings: Settings, order_id: str, count: int, timeout_s: fl
         letters = [x for x in read_dead_letters(settings.bootstrap_servers) if x.order_id == order_id]
         return letters if len(letters) >= count else None
 
-    return wait_for(found, timeout_s, f"{count} dead letters of {order_id}")
+    return wait_until(found, timeout_s=timeout_s, what=f"{count} dead letters of {order_id}")
 
 
 def end_offset(settings: Settings, topic: str, partition: int = 0) -> int:
@@ -115,7 +115,7 @@ def records_of(settings: Settings, order_id: str, topics: tuple[str, ...]) -> li
             )
             return not pending
 
-        wait_for(drained, 60, f"reading {topics}")
+        wait_until(drained, timeout_s=60, what=f"reading {topics}")
         return found
     finally:
         consumer.close()

@@ -14,7 +14,7 @@ from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from processors.settings import Settings
-from tests.integration.conditions import wait_for
+from tools.stack.procs import wait_until
 
 
 @pytest.fixture
@@ -65,7 +65,7 @@ def test_a_failed_record_is_processed_after_its_delay_while_others_keep_flowing(
         return len(seen[f"{service}.out"]) == 6
 
     try:
-        wait_for(outputs_complete, timeout_s=60, what="all six records processed")
+        wait_until(outputs_complete, timeout_s=60, what="all six records processed")
     finally:
         consumer.close()
     assert stage.poll() is None, "the stage died"

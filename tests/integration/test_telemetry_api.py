@@ -15,10 +15,10 @@ from simple_websocket import Client as WebSocketClient
 from gateway.app import close_app, create_app
 from gateway.errors import ApiError
 from gateway.telemetry.api import telemetry
-from tests.integration.conditions import wait_for
 from tests.integration.e2e import projecting, running_processors
 from tests.integration.servers import serving_gateway
 from tools.seed import run_seed
+from tools.stack.procs import wait_until
 from tools.traffic import TrafficResult, follow_control
 
 ORDER = {"customer_id": "c-0001", "items": [{"product_id": "p-0001", "quantity": 1}]}
@@ -75,7 +75,7 @@ def test_an_order_timeline_tells_the_whole_saga_with_broker_and_service_times(se
             types = [e["event_type"] for e in body.get("timeline", [])]
             return body if "OrderConfirmed" in types and "NotificationSent" in types else None
 
-        body = wait_for(terminal, 120, f"order {order_id} never confirmed and notified")
+        body = wait_until(terminal, timeout_s=120, what=f"order {order_id} confirmed and notified")
     timeline = body["timeline"]
     assert body["order"]["status"] == "confirmed"
     assert timeline[0]["event_type"] == "OrderPlaced"
@@ -117,7 +117,9 @@ def test_the_traffic_generator_follows_the_rate_set_on_the_dashboard(settings, b
     )
     generator.start()
     try:
-        wait_for(lambda: len(result.accepted) >= 10, 20, "the generator placed no orders at 20/s")
+        wait_until(
+            lambda: len(result.accepted) >= 10, timeout_s=20, what="the generator to place orders at 20/s"
+        )
         httpx.put(f"{base_url}/api/traffic", json={"rate": 0})
     finally:
         stop.set()

@@ -22,10 +22,10 @@ from simple_websocket import Client as WebSocketClient
 from gateway.telemetry.faults import FAULTS_TOPIC
 from processors.runtime.retry import Failure
 from processors.settings import Settings
-from tests.integration.conditions import wait_for
 from tests.integration.environment import settings_env
 from tests.integration.servers import serving_gateway
 from tools.chaos.faultlog import FaultLog
+from tools.stack.procs import wait_until
 
 
 @pytest.fixture
@@ -109,7 +109,7 @@ def test_faults_and_retries_reach_the_api_and_the_websocket(settings, retry_topi
             params = {"order_id": order_id, "since_ms": since_ms}
             return httpx.get(f"{gateway_url}/api/faults", params=params).json()["retries"]
 
-        [hop] = wait_for(hops, 20, "the retry record never reached /api/faults")
+        [hop] = wait_until(hops, timeout_s=20, what="the retry record on /api/faults")
         assert (hop["topic"], hop["stage"], hop["attempt"], hop["error_class"]) == (
             retry_topic,
             "retry",

@@ -19,7 +19,7 @@ from gateway.telemetry.dlq import read_dead_letters
 from gateway.telemetry.xray import NotFound, read_xray
 from processors.deployment import PROCESSORS
 from processors.topics import TOPICS_BY_NAME
-from tests.integration.conditions import wait_for
+from tools.stack.procs import wait_until
 
 
 def test_snapshot_has_every_domain_topic_and_processor_group(settings):
@@ -78,7 +78,7 @@ def _xray_when(
         xray = read_xray(bootstrap, topic, 0)
         return xray if ready(xray) else None
 
-    return wait_for(attempt, what=what)
+    return wait_until(attempt, timeout_s=20, what=what)
 
 
 def _states(xray: dict[str, Any]) -> dict[str, str]:
@@ -158,7 +158,7 @@ def test_dead_letters_are_read_back_with_their_headers(settings):
     def ours() -> list[dict[str, Any]]:
         return [r for r in read_dead_letters(settings.bootstrap_servers) if r["order_id"] == order_id]
 
-    [record] = wait_for(ours, what=f"dead letter {order_id}")
+    [record] = wait_until(ours, timeout_s=20, what=f"dead letter {order_id}")
     assert record["topic"] == "payments.dlq"
     assert (record["reason"], record["detail"], record["processor"]) == (
         "poison-pill",

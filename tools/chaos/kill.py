@@ -21,7 +21,14 @@ from processors.wiring import HANDLERS
 from tools.chaos.kill_narration import narrator
 from tools.chaos.kill_report import kill_report
 from tools.reports import json_option, out_dir_option, publish, write_json
-from tools.saga_harness import Checkout, OrderWatcher, start_processors, wait_assigned, wait_drained
+from tools.saga_harness import (
+    Checkout,
+    OrderWatcher,
+    start_processors,
+    stop_processors,
+    wait_assigned,
+    wait_drained,
+)
 from tools.services.commands import supervisor_process
 from tools.stack.procs import StackError
 from tools.stack.stack import Stack, require_healthy
@@ -108,15 +115,13 @@ def run_kill(
                 f"{processor} não chegou ao ponto {crash_point} em 60 s / never crashed"
             )
         say("crashed", processor=processor, code=report.exit_code, seconds=report.seconds_to_crash)
-        victim.crash_at = None  # the restart is a normal instance with the same transactional.id
-        victim.start()
+        victim.start()  # a normal instance with the same transactional.id: the crash point was for one run
         say("restarted", processor=processor)
         ended = watcher.wait_for(accepted, timeout_s=180)
         wait_drained(settings)
     finally:
         watcher.close()
-        for process in processes.values():
-            process.stop()
+        stop_processors(processes.values())
     after = aborted_records(settings, topics)
     report.aborted_records = {t: after[t] - before[t] for t in topics if after[t] != before[t]}
     say("aborted", processor=processor, point=crash_point, records=report.aborted_records)

@@ -16,7 +16,7 @@ from confluent_kafka import Consumer, TopicPartition
 from processors.deployment import INPUT_TOPICS
 from processors.settings import Settings
 from tools.chaos.analysis import Sample
-from tools.saga_harness import TERMINAL_TOPICS, Checkout
+from tools.saga_harness import TERMINAL_TOPICS, Checkout, note_orders, order_consumer
 from tools.traffic import random_order
 
 Clock = Callable[[], float]
@@ -102,7 +102,29 @@ class OpenLoopCheckout:
             self.record.answers.append(Answer(round(due, 3), round(self.clock(), 3), status, order_id))
 
 
-class LagSampler:
+class Background:
+    """A daemon thread that runs ``_run`` until ``stop``, which then lets ``_close`` release its clients."""
+
+    def __init__(self, name: str) -> None:
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join()
+        self._close()
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+    def _close(self) -> None:
+        raise NotImplementedError
+
+
+class LagSampler(Background):
     """Once a second: every processor group's lag on its input partitions (end offset - committed offset).
 
     Plain consumers, one per group id, that never join their group (no subscribe, no commit): they only ask
@@ -132,15 +154,9 @@ class LagSampler:
             for group, topics in INPUT_TOPICS.items()
         }
         self.samples: list[Sample] = []
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="lag-sampler", daemon=True)
+        super().__init__("lag-sampler")
 
-    def start(self) -> None:
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.stopping.set()
-        self.thread.join()
+    def _close(self) -> None:
         for probe in self.probes.values():
             probe.close()
 
@@ -170,46 +186,24 @@ class LagSampler:
             return None
 
 
-class TerminalFollower:
+class TerminalFollower(Background):
     """Follows the terminal topics from their current end (read_committed): when each order ended."""
 
     def __init__(self, settings: Settings) -> None:
         self.ended: dict[str, str] = {}
         self.ended_at_wall: dict[str, float] = {}  # order id -> the terminal record's timestamp (epoch s)
         self.lock = threading.Lock()
-        self.consumer = Consumer(
-            {
-                "bootstrap.servers": settings.bootstrap_servers,
-                "group.id": f"drill-{uuid.uuid4().hex[:8]}",
-                "isolation.level": "read_committed",
-                "enable.auto.commit": False,
-            }
-        )
-        partitions = []
-        for topic in TERMINAL_TOPICS:
-            for p in self.consumer.list_topics(topic, timeout=10).topics[topic].partitions:
-                _low, high = self.consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)
-                partitions.append(TopicPartition(topic, p, high))
-        self.consumer.assign(partitions)
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="terminal-follower", daemon=True)
+        self.consumer = order_consumer(settings, TERMINAL_TOPICS, "drill", from_end=True)
+        super().__init__("terminal-follower")
 
-    def start(self) -> None:
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.stopping.set()
-        self.thread.join()
+    def _close(self) -> None:
         self.consumer.close()
 
     def _run(self) -> None:
         while not self.stopping.is_set():
-            for message in self.consumer.consume(1000, timeout=0.5):
-                if message.error() is None and message.key():
-                    with self.lock:
-                        order = message.key().decode()
-                        self.ended[order] = message.topic()
-                        self.ended_at_wall[order] = message.timestamp()[1] / 1000
+            messages = self.consumer.consume(1000, timeout=0.5)
+            with self.lock:
+                note_orders(messages, self.ended, self.ended_at_wall)
 
     def missing(self, orders: list[str]) -> list[str]:
         with self.lock:

@@ -36,7 +36,8 @@ from tools.chaos import analysis
 from tools.chaos.analysis import Fault, Sample
 from tools.chaos.faultlog import FaultLog
 from tools.chaos.probes import Answer, LagSampler, OpenLoopCheckout, TerminalFollower
-from tools.saga_harness import ProcessorProcess, wait_assigned, wait_drained
+from tools.saga_harness import ProcessorProcess, stop_processors, wait_assigned, wait_drained
+from tools.stack.procs import WaitTimeout, wait_until
 from tools.stack.stack import Stack
 from tools.verify.observations import Snapshot
 from tools.verify.properties import PropertyResult, audit
@@ -184,15 +185,12 @@ class Drill:
         self.pause(t_s - self.clock())
 
     def until(self, condition: Callable[[], Any], timeout_s: float, interval_s: float = 0.1) -> Any:
-        """Poll until the condition holds (returns its value) or the deadline passes (returns None)."""
-        deadline = time.monotonic() + timeout_s
-        while True:
-            value = condition()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                return None
-            time.sleep(interval_s)  # between probes, under the deadline above
+        """The condition's value once it holds, or None when the deadline passes first (for the scenario
+        to report, not to fail the drill)."""
+        try:
+            return wait_until(condition, timeout_s=timeout_s, what="drill condition", interval_s=interval_s)
+        except WaitTimeout:
+            return None
 
     def wall(self, t_s: float) -> datetime:
         return datetime.fromtimestamp(self.wall_t0 + t_s, UTC)
@@ -206,14 +204,10 @@ class Drill:
         counts["payment"] = max(counts["payment"], payment_instances(self.options.rate, self.settings))
         for name, count in counts.items():
             for instance in range(count):
-                key = f"{name}-{instance}"
                 env = self.scenario.env_for(name, instance)
-                self.processes[key] = ProcessorProcess(name, self.log_dir, instance=instance, env=env)
-                self.processes[key].start()
-
-    def base_env(self, key: str) -> dict[str, str]:
-        process = self.processes[key]
-        return self.scenario.env_for(process.name, process.instance)
+                process = ProcessorProcess(name, self.log_dir, instance=instance, env=env)
+                self.processes[process.key] = process
+                process.start()
 
     @contextlib.contextmanager
     def holding(self, key: str) -> Iterator[ProcessorProcess]:
@@ -230,49 +224,31 @@ class Drill:
         self, key: str, crash_at: str | None = None, crash_after: int = 1, env: dict[str, str] | None = None
     ) -> None:
         """(Re)start a process; crash point and extra env apply to this run only, never to later restarts."""
-        process = self.processes[key]
-        process.crash_at, process.crash_after = crash_at, crash_after
-        process.env = {**self.base_env(key), **(env or {})}
-        process.start()
-        process.crash_at, process.crash_after, process.env = None, 1, self.base_env(key)
+        self.processes[key].start(crash_at, crash_after, env)
 
     def signal(self, key: str, sig: int) -> int:
-        process = self.processes[key].process
-        assert process is not None
-        os.kill(process.pid, sig)
-        if sig == signal.SIGKILL:
-            process.wait()
-        return process.pid
+        process = self.processes[key]
+        assert process.child is not None
+        pid = process.child.send_signal(sig)
+        assert pid is not None, f"{key} does not run"
+        if sig == signal.SIGKILL:  # reaped before it returns: a restart never meets the dead one
+            wait_until(lambda: process.exited() is not None, timeout_s=10, what=f"{key} killed")
+        return pid
 
     def pid(self, key: str) -> int | None:
-        process = self.processes[key].process
-        return None if process is None or process.poll() is not None else process.pid
+        return self.processes[key].pid
 
     def stopped(self, key: str) -> bool:
-        """The process is frozen (SIGSTOP): state T in /proc."""
-        pid = self.pid(key)
-        if pid is None:
-            return False
-        try:
-            with open(f"/proc/{pid}/stat") as stat:
-                return stat.read().rsplit(") ", 1)[1][0] == "T"
-        except (FileNotFoundError, IndexError):
-            return False
+        """The process is frozen (SIGSTOP)."""
+        child = self.processes[key].child
+        return child is not None and child.frozen()
 
     def log_lines(self, key: str) -> list[str]:
-        process = self.processes[key]
-        path = self.log_dir / f"{process.name}-{process.instance}.log"
+        path = self.processes[key].log_file
         return path.read_text(errors="replace").splitlines() if path.exists() else []
 
     def stop_processes(self) -> None:
-        running = [
-            p.process for p in self.processes.values() if p.process is not None and p.process.poll() is None
-        ]
-        for child in running:
-            os.kill(child.pid, signal.SIGCONT)  # a frozen process cannot act on SIGTERM
-            child.send_signal(signal.SIGTERM)  # all at once: their clean shutdowns overlap
-        for process in self.processes.values():
-            process.stop()
+        stop_processors(self.processes.values())
 
     # -- the supervisor -----------------------------------------------------------------------------------
     def start_supervisor(self) -> None:

@@ -327,17 +327,24 @@ def read_partition(bootstrap_servers: str, topic: str, first: int = 0, timeout_s
         low = max(low, first)
         consumer.assign([TopicPartition(topic, 0, low)])
         numbers: list[int] = []
-        next_offset, deadline = low, time.monotonic() + timeout_s
-        while next_offset < high:
-            if time.monotonic() > deadline:
-                raise StackError(
-                    f"{topic}: read {next_offset - low} of {high - low} records in {timeout_s} s"
-                )
-            for message in consumer.consume(1000, timeout=1):
+        next_offset = low
+
+        def read_to_end() -> bool:
+            nonlocal next_offset
+            for message in consumer.consume(1000, timeout=1):  # waits up to a second: the pace of this wait
                 if message.error():
                     raise KafkaException(message.error())
                 numbers.append(_number(message.key()))
                 next_offset = message.offset() + 1
+            return next_offset >= high
+
+        if low < high:
+            wait_until(
+                read_to_end,
+                timeout_s=timeout_s,
+                what=lambda: f"{topic}: {high - low} records (read {next_offset - low})",
+                interval_s=0,
+            )
         return numbers
     finally:
         consumer.close()

@@ -20,7 +20,7 @@ from confluent_kafka.admin import AdminClient
 
 from processors.settings import Settings
 from tools.stack.kafka import KafkaNode, silent_logger, wait_nodes_healthy
-from tools.stack.procs import StackError, port_in_use, process_alive, wait_until
+from tools.stack.procs import StackError, port_in_use, terminate
 
 NODES = (1, 2, 3)
 Echo = Callable[[str], None]
@@ -108,8 +108,7 @@ class LabCluster:
         pid = process.pid()
         if pid is None:
             raise StackError(f"lab node {node_id} is not running")
-        process.send_signal(signal.SIGKILL)
-        wait_until(lambda: not process_alive(pid), timeout_s=30, what=f"SIGKILL of lab node {node_id}")
+        terminate(pid, what=f"lab node {node_id}", timeout_s=30, sig=signal.SIGKILL)
 
     def restart(self, node_id: int) -> None:
         self.nodes[node_id].start()

@@ -15,7 +15,8 @@ from processors.deployment import PROCESSORS, metrics_port
 from processors.logs import configure_logging
 from processors.settings import Settings, get_settings
 from tools.services.supervisor import Service, Supervisor
-from tools.stack.procs import ManagedProcess, StackError, wait_until
+from tools.stack.managed import ManagedProcess
+from tools.stack.procs import StackError, wait_until
 
 CLI = [sys.executable, "-m", "tools.cli"]
 

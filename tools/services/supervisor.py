@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import signal
-import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tools.stack.procs import Child, stop_all
 
 log = logging.getLogger("pedidos.supervisor")
 
@@ -24,7 +24,7 @@ class Service:
     name: str
     argv: list[str]
     env: dict[str, str] = field(default_factory=dict)
-    process: subprocess.Popen[bytes] | None = None
+    process: Child | None = None
     restarts: int = 0
     started_at: float = 0.0
     next_start: float = 0.0
@@ -51,12 +51,12 @@ class Supervisor:
         return 0
 
     def _watch(self, service: Service, now: float) -> None:
-        if service.process is not None and service.process.poll() is None:
+        if service.process is not None and service.process.exit_code() is None:
             if now - service.started_at > 30:
                 service.backoff_s = 1.0  # it ran long enough: the next crash restarts quickly again
             return
         if service.process is not None:
-            code = service.process.returncode
+            code = service.process.exit_code()
             log.warning(
                 "service exited, restarting",
                 extra={"service": service.name, "exit_code": code, "backoff_s": service.backoff_s},
@@ -69,37 +69,23 @@ class Supervisor:
             self._start(service, now)
 
     def _start(self, service: Service, now: float) -> None:
-        with (self.log_dir / f"{service.name}.log").open("ab") as out:
-            service.process = subprocess.Popen(
-                service.argv,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                env={**os.environ, **service.env},
-            )
+        service.process = Child(service.argv, self.log_dir / f"{service.name}.log", env=service.env)
+        pid = service.process.start()
         service.started_at = now
-        log.info("service started", extra={"service": service.name, "pid": service.process.pid})
+        log.info("service started", extra={"service": service.name, "pid": pid})
 
     def _stop(self, _signum: int, _frame: object) -> None:
         self.running = False
 
     def _stop_all(self) -> None:
-        alive = [s.process for s in self.services if s.process is not None and s.process.poll() is None]
-        for process in alive:
-            process.terminate()  # SIGTERM: processors finish or abort their open transaction
-        deadline = time.monotonic() + 30
-        for process in alive:
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        # SIGTERM: processors finish or abort their open transaction
+        stop_all((s.process for s in self.services if s.process is not None), timeout_s=30)
 
     def _write_status(self) -> None:
         status = [
             {
                 "name": s.name,
-                "pid": s.process.pid if s.process and s.process.poll() is None else None,
+                "pid": s.process.pid if s.process else None,
                 "restarts": s.restarts,
             }
             for s in self.services

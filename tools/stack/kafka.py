@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import logging
 import subprocess
-import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,7 +19,8 @@ from confluent_kafka.admin import AdminClient
 
 from processors.settings import Settings
 from tools.stack.dist import Distributions, find_java
-from tools.stack.procs import ManagedProcess, StackError, log_tail, state_scope
+from tools.stack.managed import ManagedProcess, state_scope
+from tools.stack.procs import StackError, log_tail, wait_until
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -172,8 +172,10 @@ def wait_nodes_healthy(nodes: Sequence[KafkaNode], timeout_s: float, label: str 
     node 1 for node 3's death; this names the node that died or is still down, and shows its log.
     """
     pending = list(nodes)
-    deadline = time.monotonic() + timeout_s
-    while True:
+    pending_logs = [node.process.log_file for node in pending]  # read at the deadline: the nodes still down
+
+    def all_healthy() -> bool:
+        nonlocal pending
         for node in pending:
             if not node.process.is_running():
                 raise StackError(
@@ -181,13 +183,15 @@ def wait_nodes_healthy(nodes: Sequence[KafkaNode], timeout_s: float, label: str 
                     f"{log_tail(node.process.log_file)}"
                 )
         pending = [node for node in pending if not node.healthy()]
-        if not pending:
-            return
-        if time.monotonic() >= deadline:
-            names = ", ".join(str(node.node_id) for node in pending)
-            tails = "".join(log_tail(node.process.log_file) for node in pending)
-            raise StackError(f"{label} node(s) {names}: not healthy after {timeout_s:.0f} s.{tails}")
-        time.sleep(0.25)
+        pending_logs[:] = [node.process.log_file for node in pending]
+        return not pending
+
+    wait_until(
+        all_healthy,
+        timeout_s=timeout_s,
+        what=lambda: f"{label} node(s) {', '.join(str(node.node_id) for node in pending)}",
+        log=pending_logs,
+    )
 
 
 def process_name(brokers: int, node_id: int) -> str:

@@ -1,156 +1,193 @@
-"""Start, find and stop the processes this project started, and nothing else.
+"""The one way this project starts, waits for and stops OS processes.
 
-Each managed process has a pid file under the state directory and carries a marker on its command line
-(``-Dpedidos.component=<name>``), so ``stack down`` can check that a pid still belongs to us before
-signalling it: pids are recycled, and a broad ``pkill java`` would hit other people's programs.
+``Child`` spawns a process with its output appended to a log file, and signals, freezes or stops it (SIGTERM,
+then SIGKILL after a deadline). ``terminate`` does the same for a bare pid, for processes whose handle did not
+survive (the stack's servers outlive the CLI that started them, see tools/stack/managed.py). ``wait_until``
+is the one poll-until-a-condition-with-a-deadline: every wait names what it awaited and for how long.
 """
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class StackError(RuntimeError):
     """A component could not be installed, started or stopped; the message says what to do."""
 
 
+class WaitTimeout(TimeoutError, StackError):
+    """A condition still false at its deadline. Both a TimeoutError and a StackError: the stack's commands
+    report it like any failure to start, a drill or a test like any timeout."""
+
+
 def wait_until(
-    check: Callable[[], bool],
+    check: Callable[[], T],
     *,
     timeout_s: float,
-    what: str,
-    log: Path | None = None,
+    what: str | Callable[[], str],
+    log: Path | Sequence[Path] | None = None,
     alive: Callable[[], bool] | None = None,
     interval_s: float = 0.25,
-) -> float:
-    """Poll ``check`` until it is true; return the seconds it took, raise StackError at the deadline.
+) -> T:
+    """Poll ``check`` until it returns something truthy, and return that; WaitTimeout at the deadline.
 
-    ``alive`` lets the wait fail fast when the process we wait for has already died.
+    ``what`` names what is awaited (a function gives the name at the deadline, to say what was still
+    missing). The last lines of ``log`` (a file, or several, read at the deadline) go into the error.
+    ``alive`` fails the wait fast, with a StackError, when the process waited for has already died.
     """
-    started = time.monotonic()
-    deadline = started + timeout_s
-    while time.monotonic() < deadline:
-        if check():
-            return time.monotonic() - started
+    deadline = time.monotonic() + timeout_s
+    while True:
+        result = check()
+        if result:
+            return result
         if alive is not None and not alive():
-            raise StackError(f"{what}: the process exited while starting.{log_tail(log)}")
-        time.sleep(interval_s)
-    raise StackError(f"{what}: not healthy after {timeout_s:.0f} s.{log_tail(log)}")
+            raise StackError(f"{_named(what)}: the process exited while starting.{log_tail(log)}")
+        if time.monotonic() >= deadline:
+            raise WaitTimeout(f"gave up waiting for {_named(what)} after {timeout_s:g} s.{log_tail(log)}")
+        time.sleep(interval_s)  # between probes, under the deadline
 
 
-def log_tail(log: Path | None, lines: int = 15) -> str:
+def _named(what: str | Callable[[], str]) -> str:
+    return what if isinstance(what, str) else what()
+
+
+def log_tail(log: Path | Sequence[Path] | None, lines: int = 15) -> str:
+    if log is not None and not isinstance(log, Path):
+        return "".join(log_tail(one, lines) for one in log)
     if log is None or not log.exists():
         return ""
     tail = log.read_text(errors="replace").splitlines()[-lines:]
     return f"\nLast lines of {log}:\n" + "\n".join("  " + line for line in tail)
 
 
-@dataclass(frozen=True)
-class ManagedProcess:
-    """A long-running child we own: its pid file, its log and the marker that identifies it.
+def process_state(pid: int) -> str | None:
+    """The state letter in /proc (R, S, T for stopped, Z for zombie...), None once the pid is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(") ", 1)[1][0]
+    except (FileNotFoundError, IndexError):
+        return None
 
-    ``scope`` (e.g. a digest of the state dir) goes into the marker, so two stacks with different state dirs
-    never take each other's process for their own, even when a stale pid file meets a recycled pid.
+
+def process_alive(pid: int) -> bool:
+    return process_state(pid) not in (None, "Z")  # a zombie has exited, only unreaped
+
+
+def terminate(
+    pid: int,
+    *,
+    what: str,
+    timeout_s: float = 30.0,
+    sig: int | None = signal.SIGTERM,
+    exited: Callable[[], bool] | None = None,
+) -> None:
+    """Send ``sig`` (None: it was sent already) and wait for the exit; SIGKILL after the deadline.
+
+    ``exited`` tells a child of ours gone (polling its handle reaps it); for any other pid, /proc does.
+    """
+    gone = exited or (lambda: not process_alive(pid))
+    try:
+        if sig is not None:
+            os.kill(pid, sig)
+        wait_until(gone, timeout_s=timeout_s, what=f"{what} to stop", interval_s=0.1)
+    except ProcessLookupError:  # it exited on its own meanwhile
+        return
+    except WaitTimeout:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        wait_until(gone, timeout_s=10, what=f"{what} to die of SIGKILL", interval_s=0.1)
+
+
+@dataclass
+class Child:
+    """A process we spawn and hold the handle of, its output (stdout and stderr) appended to ``log_file``.
+
+    ``env`` is laid over this process's own environment. ``own_session`` gives it a session of its own, so
+    Ctrl-C in the terminal that started it does not reach it (a server that must outlive the command).
     """
 
-    name: str
-    run_dir: Path
-    log_dir: Path
-    scope: str = ""
+    argv: Sequence[str]
+    log_file: Path
+    env: Mapping[str, str] = field(default_factory=dict)
+    cwd: Path | None = None
+    own_session: bool = False
+    popen: subprocess.Popen[bytes] | None = field(default=None, init=False)
 
-    @property
-    def pid_file(self) -> Path:
-        return self.run_dir / f"{self.name}.pid"
-
-    @property
-    def log_file(self) -> Path:
-        return self.log_dir / f"{self.name}.log"
-
-    @property
-    def marker(self) -> str:
-        return f"-Dpedidos.component={self.name}" + (f"@{self.scope}" if self.scope else "")
-
-    def pid(self) -> int | None:
-        """The pid from our pid file if that process is alive and still ours, else None."""
-        try:
-            pid = int(self.pid_file.read_text().strip())
-        except (FileNotFoundError, ValueError):
-            return None
-        # Processes started before markers carried a scope are still recognised until their next restart.
-        markers = (self.marker, f"-Dpedidos.component={self.name}") if self.scope else (self.marker,)
-        return pid if any(_cmdline_contains(pid, marker) for marker in markers) else None
-
-    def is_running(self) -> bool:
-        return self.pid() is not None
-
-    def start(
-        self, argv: Sequence[str], *, env: dict[str, str] | None = None, cwd: Path | None = None
-    ) -> int:
-        if self.marker not in argv:
-            raise ValueError(f"{self.name}: the command line must carry {self.marker}")
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        self.log_dir.mkdir(parents=True, exist_ok=True)
+    def start(self, banner: str | None = None) -> int:
+        """Spawn it; ``banner`` is written to the log first (to find where each run begins)."""
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
         with self.log_file.open("ab") as log:
-            log.write(f"\n==== {time.strftime('%Y-%m-%d %H:%M:%S')} starting {self.name}\n".encode())
-            log.flush()
-            # A session of its own: Ctrl-C in the terminal that ran `stack up` must not kill the broker.
-            child = subprocess.Popen(
-                list(argv),
+            if banner:
+                log.write(f"\n==== {time.strftime('%Y-%m-%d %H:%M:%S')} {banner}\n".encode())
+                log.flush()
+            self.popen = subprocess.Popen(
+                list(self.argv),
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
-                env=env,
-                cwd=cwd,
-                start_new_session=True,
+                env={**os.environ, **self.env},
+                cwd=self.cwd,
+                start_new_session=self.own_session,
             )
-        self.pid_file.write_text(f"{child.pid}\n")
-        # Right after fork the child's /proc/<pid>/cmdline can still be empty; until it shows our marker,
-        # pid() would not recognise the process as ours.
-        wait_until(
-            lambda: _cmdline_contains(child.pid, self.marker) or child.poll() is not None,
-            timeout_s=5,
-            what=f"starting {self.name}",
-            interval_s=0.01,
+        return self.popen.pid
+
+    @property
+    def pid(self) -> int | None:
+        """Its pid while it runs (frozen included), None before the start or once it exited."""
+        return self.popen.pid if self.popen is not None and self.popen.poll() is None else None
+
+    def exit_code(self) -> int | None:
+        """How it exited (negative: the signal that ended it); None while it runs or before the start."""
+        return None if self.popen is None else self.popen.poll()
+
+    def frozen(self) -> bool:
+        """Stopped by SIGSTOP (state T): alive, but does nothing until SIGCONT."""
+        pid = self.pid
+        return pid is not None and process_state(pid) == "T"
+
+    def send_signal(self, sig: int) -> int | None:
+        """Send ``sig`` without waiting; its pid, or None if it does not run."""
+        pid = self.pid
+        if pid is not None:
+            os.kill(pid, sig)
+        return pid
+
+    def stop(self, timeout_s: float = 30.0, sig: int | None = signal.SIGTERM) -> bool:
+        """Signal it (None: it was signalled already) and wait for the exit, SIGKILL after the deadline;
+        False if it was not running."""
+        pid, popen = self.pid, self.popen
+        if pid is None or popen is None:
+            return False
+        if sig is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)  # a frozen process cannot act on SIGTERM
+        terminate(
+            pid, what=f"pid {pid}", timeout_s=timeout_s, sig=sig, exited=lambda: popen.poll() is not None
         )
-        return child.pid
-
-    def send_signal(self, sig: int) -> bool:
-        """Send ``sig`` to our process, without waiting; False if none of ours runs."""
-        pid = self.pid()
-        if pid is None:
-            return False
-        os.kill(pid, sig)
         return True
 
-    def stop(self, *, timeout_s: float = 30.0, sig: int = signal.SIGTERM) -> bool:
-        """Signal our process and wait for it to exit (SIGKILL after the deadline). False if none ran."""
-        pid = self.pid()
-        if pid is None:
-            self.pid_file.unlink(missing_ok=True)
-            return False
-        os.kill(pid, sig)
-        try:
-            wait_until(
-                lambda: not process_alive(pid),
-                timeout_s=timeout_s,
-                what=f"stopping {self.name}",
-                interval_s=0.1,
-            )
-        except StackError:
-            os.kill(pid, signal.SIGKILL)
-            wait_until(
-                lambda: not process_alive(pid), timeout_s=10, what=f"killing {self.name}", interval_s=0.1
-            )
-        self.pid_file.unlink(missing_ok=True)
-        return True
+
+def stop_all(children: Iterable[Child], timeout_s: float = 30.0) -> None:
+    """SIGTERM every running child at once, so their clean shutdowns overlap, then wait for each within one
+    shared deadline (SIGKILL past it)."""
+    running = [child for child in children if child.pid is not None]
+    for child in running:
+        child.send_signal(signal.SIGCONT)  # a frozen process cannot act on SIGTERM
+        child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + timeout_s
+    for child in running:
+        child.stop(timeout_s=max(0.1, deadline - time.monotonic()), sig=None)
 
 
 def free_port() -> int:
@@ -165,65 +202,3 @@ def port_in_use(host: str, port: int) -> bool:
     with socket.socket() as probe:
         probe.settimeout(1)
         return probe.connect_ex((host, port)) == 0
-
-
-def process_alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(") ", 1)[1][0] != "Z"  # a zombie has exited, only unreaped
-    except (FileNotFoundError, IndexError):
-        return False
-
-
-def _cmdline_contains(pid: int, marker: str) -> bool:
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            args = f.read().split(b"\0")
-    except (FileNotFoundError, ProcessLookupError, PermissionError):
-        return False
-    return marker.encode() in args and process_alive(pid)
-
-
-def state_scope(state_dir: Path) -> str:
-    """A short, stable tag of a state dir for process markers (the full path would bloat every `ps`)."""
-    return hashlib.sha1(str(state_dir.resolve()).encode()).hexdigest()[:10]
-
-
-def resident_memory_mb(pid: int) -> float | None:
-    """Memory of a process and its children in MiB (None when it is gone).
-
-    Proportional set size (PSS) from smaps_rollup, so the shared buffers PostgreSQL's processes all map are
-    counted once, not once per backend as summing RSS would.
-    """
-    total_kb = 0
-    found = False
-    for member in [pid, *_descendants(pid)]:
-        try:
-            with open(f"/proc/{member}/smaps_rollup") as f:
-                for line in f:
-                    if line.startswith("Pss:"):
-                        total_kb += int(line.split()[1])
-                        found = True
-                        break
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
-            continue
-    return total_kb / 1024 if found else None
-
-
-def _descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                ppid = int(f.read().rsplit(") ", 1)[1].split()[1])
-        except (FileNotFoundError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(entry))
-    found, queue = [], list(children.get(pid, []))
-    while queue:
-        child = queue.pop()
-        found.append(child)
-        queue.extend(children.get(child, []))
-    return found

@@ -12,7 +12,7 @@ import httpx
 
 from processors.settings import Settings
 from tools.stack.dist import Distributions, find_java
-from tools.stack.procs import ManagedProcess, state_scope
+from tools.stack.managed import ManagedProcess, state_scope
 
 
 @dataclass(frozen=True)

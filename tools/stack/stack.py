@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 from processors.settings import KAFKA_BROKERS_FILE, Settings
 from tools.stack.kafka import KafkaNode, wait_nodes_healthy
+from tools.stack.managed import resident_memory_mb
 from tools.stack.postgres import Postgres
-from tools.stack.procs import StackError, resident_memory_mb, wait_until
+from tools.stack.procs import StackError, wait_until
 from tools.stack.registry import Registry
 
 Echo = Callable[[str], None]

@@ -12,7 +12,8 @@ from click.testing import CliRunner
 from processors.settings import KAFKA_BROKERS_FILE, Settings, get_settings
 from tools.stack.commands import stack
 from tools.stack.kafka import KafkaNode, process_name
-from tools.stack.procs import ManagedProcess, StackError, free_port, state_scope
+from tools.stack.managed import ManagedProcess, state_scope
+from tools.stack.procs import StackError, free_port
 from tools.stack.stack import cluster_conflict, require_kafka
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
