@@ -32,7 +32,6 @@ from tools.chaos.scenarios import (
 )
 from tools.reports import publish
 from tools.seed import run_seed
-from tools.text import Text
 
 pytestmark = pytest.mark.slow  # ~7 min: every drill runs traffic through a fault and waits for recovery
 
@@ -49,7 +48,7 @@ def drill(
 ) -> DrillResult:
     log_dir = settings.state_dir / "test-logs" / f"drill-{scenario.name}"
     result = run_drill(settings, scenario, options, log_dir, print)
-    report = build_report(result, Text(scenario.title_pt, scenario.title_en))
+    report = build_report(result, scenario.title)
     path = publish(report, tmp_path, echo=print)
     body = json.loads(path.read_text())
     assert body["kind"] == f"chaos-{scenario.name}"

@@ -25,7 +25,7 @@ from tools.chaos.scenarios import (
 )
 from tools.reports import out_dir_option, publish
 from tools.stack.procs import StackError
-from tools.text import Text, lang_option
+from tools.text import lang_option
 from tools.verify.command import print_table
 
 
@@ -79,7 +79,7 @@ def execute(scenario: Scenario, common: dict[str, Any]) -> DrillResult:
         drain_s=max(DrillOptions.drain_s, common["settle"]),
         seed=common["seed"],
     )
-    title = Text(scenario.title_pt, scenario.title_en)
+    title = scenario.title
     click.echo(f"Drill {scenario.name}: {title.render(common['lang'])}")
     log_dir = settings.state_dir / "logs" / "drills" / scenario.name
     try:

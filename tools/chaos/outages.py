@@ -18,12 +18,15 @@ from tools.chaos import analysis
 from tools.chaos.runner import Drill, Scenario
 from tools.stack.kafka import KafkaNode
 from tools.stack.procs import StackError, wait_until
+from tools.text import Text
 
 
 class BrokerBounce(Scenario):
     name = "broker-bounce"
-    title_pt = "Restart duro e limpo de cada broker, um por vez, inclusive o coordenador de transações"
-    title_en = "Hard and clean restart of each broker, one at a time, the transaction coordinator included"
+    title = Text(
+        "Restart duro e limpo de cada broker, um por vez, inclusive o coordenador de transações",
+        "Hard and clean restart of each broker, one at a time, the transaction coordinator included",
+    )
 
     def __init__(
         self,
@@ -85,8 +88,7 @@ class BrokerBounce(Scenario):
 
 class DbOutage(Scenario):
     name = "db-outage"
-    title_pt = "PostgreSQL parado e religado sob carga"
-    title_en = "PostgreSQL stopped and started again under load"
+    title = Text("PostgreSQL parado e religado sob carga", "PostgreSQL stopped and started again under load")
 
     def __init__(self, outage_s: float = 30) -> None:
         self.outage_s = outage_s
@@ -118,8 +120,10 @@ class DbOutage(Scenario):
 
 class RegistryOutage(Scenario):
     name = "registry-outage"
-    title_pt = "Registro de schemas parado e religado sob carga"
-    title_en = "Schema registry stopped and started again under load"
+    title = Text(
+        "Registro de schemas parado e religado sob carga",
+        "Schema registry stopped and started again under load",
+    )
 
     def __init__(self, outage_s: float = 30, cold_restart: str | None = "payment") -> None:
         self.outage_s, self.cold_restart = outage_s, cold_restart

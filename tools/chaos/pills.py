@@ -15,12 +15,15 @@ from processors.topics import TOPICS_BY_NAME, value_subject
 from processors.wiring import HANDLERS
 from tools.chaos import poison
 from tools.chaos.runner import Check, Drill, Scenario
+from tools.text import Text
 
 
 class Poison(Scenario):
     name = "poison"
-    title_pt = "Pílulas venenosas nos tópicos de entrada: cada uma na DLQ certa, uma vez, e os pedidos seguem"
-    title_en = "Poison pills in the input topics: each in the right DLQ, once, while orders keep flowing"
+    title = Text(
+        "Pílulas venenosas nos tópicos de entrada: cada uma na DLQ certa, uma vez, e os pedidos seguem",
+        "Poison pills in the input topics: each in the right DLQ, once, while orders keep flowing",
+    )
 
     def __init__(self, kinds: Sequence[str] = poison.KINDS, topics: Sequence[str] = ()) -> None:
         avro_inputs = sorted({t for ts in INPUT_TOPICS.values() for t in ts if TOPICS_BY_NAME[t].avro_value})

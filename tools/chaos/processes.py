@@ -22,6 +22,7 @@ from tools.chaos import analysis
 from tools.chaos.kill import CRASH_AFTER, VICTIM_ENV, crash_points_of
 from tools.chaos.runner import Check, Drill, Scenario
 from tools.saga_harness import wait_assigned
+from tools.text import Text
 
 SESSION_TIMEOUT_MS = RuntimeConfig("", "").session_timeout_ms
 LIBRDKAFKA_MAX_POLL_INTERVAL_MS = 300_000  # librdkafka's default, when the runtime does not set one
@@ -32,8 +33,10 @@ GAVE_UP = ("aborting transaction", "partitions lost", "fatal", "consumer error")
 
 class RandomKills(Scenario):
     name = "random-kills"
-    title_pt = "SIGKILL em instâncias aleatórias dos processadores, reiniciadas em seguida"
-    title_en = "SIGKILL on random processor instances, restarted right after"
+    title = Text(
+        "SIGKILL em instâncias aleatórias dos processadores, reiniciadas em seguida",
+        "SIGKILL on random processor instances, restarted right after",
+    )
 
     def __init__(
         self, every_s: float = 5.0, restart_after_s: float = 1.0, instances: int = 1, seed: int = 1
@@ -65,8 +68,10 @@ class RandomKills(Scenario):
 
 class CrashPointsInTurn(Scenario):
     name = "crash-points"
-    title_pt = "Cada processador em cada ponto de crash, um por vez, sob carga"
-    title_en = "Every processor at every crash point in turn, under load"
+    title = Text(
+        "Cada processador em cada ponto de crash, um por vez, sob carga",
+        "Every processor at every crash point in turn, under load",
+    )
 
     def __init__(
         self, processors: Sequence[str] = PROCESSORS, points: Sequence[str] = (), timeout_s: float = 30
@@ -125,9 +130,9 @@ class CrashPointsInTurn(Scenario):
 
 class Zombie(Scenario):
     name = "zombie"
-    title_pt = "Zumbi: um processador congelado (SIGSTOP) além do session timeout, outra instância assume"
-    title_en = (
-        "Zombie: a processor frozen (SIGSTOP) past its session timeout while another instance takes over"
+    title = Text(
+        "Zumbi: um processador congelado (SIGSTOP) além do session timeout, outra instância assume",
+        "Zombie: a processor frozen (SIGSTOP) past its session timeout while another instance takes over",
     )
     STOP_POINTS = ("after-produce", "after-consume", "now")
 
@@ -218,8 +223,9 @@ class Zombie(Scenario):
 
 class SlowConsumer(Scenario):
     name = "slow-consumer"
-    title_pt = "Um processador mais lento que max.poll.interval.ms"
-    title_en = "A processor slower than max.poll.interval.ms"
+    title = Text(
+        "Um processador mais lento que max.poll.interval.ms", "A processor slower than max.poll.interval.ms"
+    )
 
     def __init__(
         self, processor: str = "payment", max_poll_ms: int | None = None, slow_ms: int | None = None

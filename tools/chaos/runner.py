@@ -39,6 +39,7 @@ from tools.chaos.probes import Answer, LagSampler, OpenLoopCheckout, TerminalFol
 from tools.saga_harness import ProcessorProcess, stop_processors, wait_assigned, wait_drained
 from tools.stack.procs import WaitTimeout, wait_until
 from tools.stack.stack import Stack
+from tools.text import Text
 from tools.verify.observations import Snapshot
 from tools.verify.properties import PropertyResult, audit
 from tools.verify.snapshot import AUDITED_TOPICS, read_from, take_snapshot
@@ -79,8 +80,7 @@ class Scenario:
     """What a drill injects; the defaults run one instance of every processor and check nothing extra."""
 
     name = "base"
-    title_pt = "Drill"
-    title_en = "Drill"
+    title = Text("Drill", "Drill")
 
     def instances(self) -> dict[str, int]:
         return {name: 1 for name in PROCESSORS}
