@@ -239,7 +239,7 @@ class EosLoop:
         if rewind and tx:
             rewind_to_committed(self.consumer, (tx.fetched | set(tx.next_offsets)) - leaving)
         self.handler.on_abort()
-        if reason.startswith(("handler-error", "serialization")):
+        if reason.startswith(("handler-error", "serialization", "registry")):
             time.sleep(1.0)  # back off before replaying against a dependency that just failed
 
     # -- rebalances -------------------------------------------------------------------------------------

@@ -98,6 +98,22 @@ def test_an_encoding_failure_aborts_the_transaction(loop, journal, monkeypatch):
     ]
 
 
+def test_a_registry_outage_on_decode_aborts_and_backs_off_before_the_replay(
+    loop, journal, sleeps, monkeypatch
+):
+    def registry_down(topic, value):
+        raise ConnectionError("registry unreachable")
+
+    monkeypatch.setattr(loop.codec, "decode", registry_down)
+    loop.consumer.batches = [[record("orders.in", 0, 5)]]
+    loop.run()
+    assert names(journal, "handle", "abort_transaction", "on_abort", "commit_transaction") == [
+        "abort_transaction",
+        "on_abort",
+    ]
+    assert 1.0 in sleeps  # no hot loop of aborts against a registry that is down
+
+
 def test_a_retriable_consumer_error_is_skipped(loop, journal):
     hiccup = FakeMessage("orders.in", 0, -1, None, error_=KafkaError(KafkaError._TRANSPORT, retriable=True))
     loop._process(hiccup)
