@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from processors.runtime.retry import RETRY_DELAYS_S
+
 DAY_MS = 24 * 60 * 60 * 1000
 ORDER_FLOW_PARTITIONS = 6  # key = order id everywhere, so an order's events share one partition of each
 
@@ -61,21 +63,16 @@ def _retry_and_dlq(service: str, processor: str) -> list[TopicSpec]:
     # Retry topics keep the order flow's partition count: a retried record, keyed by order id, lands on the
     # same partition number as its origin, so co-partitioned saga instances keep owning their orders.
     return [
-        TopicSpec(
-            f"{service}.retry.5s",
-            f"Retentativa após 5 s ({processor})",
-            (processor,),
-            (processor,),
-            retention_ms=DAY_MS,
-            avro_value=False,
-        ),
-        TopicSpec(
-            f"{service}.retry.30s",
-            f"Retentativa após 30 s ({processor})",
-            (processor,),
-            (processor,),
-            retention_ms=DAY_MS,
-            avro_value=False,
+        *(
+            TopicSpec(
+                f"{service}.retry.{delay}s",
+                f"Retentativa após {delay} s ({processor})",
+                (processor,),
+                (processor,),
+                retention_ms=DAY_MS,
+                avro_value=False,
+            )
+            for delay in RETRY_DELAYS_S
         ),
         TopicSpec(
             f"{service}.dlq",
