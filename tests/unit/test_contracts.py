@@ -18,6 +18,8 @@ import fastavro
 import pytest
 from fastavro.schema import parse_schema
 
+from processors.events import EVENT_TYPES
+
 ROOT = Path(__file__).resolve().parents[2]
 AVRO_DIR = ROOT / "avro"
 SQL_DIR = ROOT / "sql"
@@ -25,22 +27,9 @@ SQL_DIR = ROOT / "sql"
 AVSC_NAME = re.compile(r"^(?P<topic>[a-z][a-z0-9]*(?:[.-][a-z0-9]+)*)\.v(?P<version>[1-9][0-9]*)\.avsc$")
 SQL_NAME = re.compile(r"^(?P<number>[0-9]{3})_[a-z0-9_]+\.sql$")
 
-# Event topics carry the envelope (topic -> record name); saga.state, customers, products do not.
-EVENT_TOPICS = {
-    "orders.new": "OrderPlaced",
-    "payments.requested": "PaymentRequested",
-    "payments.confirmed": "PaymentConfirmed",
-    "payments.failed": "PaymentFailed",
-    "payments.refund-requested": "RefundRequested",
-    "payments.refunded": "PaymentRefunded",
-    "inventory.reserved": "StockReserved",
-    "inventory.failed": "StockReservationFailed",
-    "inventory.release-requested": "StockReleaseRequested",
-    "inventory.released": "StockReleased",
-    "orders.confirmed": "OrderConfirmed",
-    "orders.cancelled": "OrderCancelled",
-    "notifications.events": "NotificationSent",
-}
+# Event topics carry the envelope (topic -> record name, the mapping the code uses); saga.state, customers,
+# products do not.
+EVENT_TOPICS = EVENT_TYPES
 EXPECTED_RECORDS = {
     **{topic: ("br.pedidos.events", name) for topic, name in EVENT_TOPICS.items()},
     "saga.state": ("br.pedidos.saga", "SagaState"),
