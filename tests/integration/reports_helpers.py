@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tests.integration.environment import settings_env
+from tests.report_fixtures import kill_result
 from tools.bench.telemetry_report import telemetry_report
 from tools.chaos.kill_report import kill_report
 from tools.load.report import latency_ms, load_report, per_second
@@ -57,20 +58,8 @@ def publish_telemetry(directory: Path) -> Path:
 
 
 def publish_kill(directory: Path) -> Path:
-    """A kill-demo result shaped like `KillReport` (fixture figures); it has no chart."""
-    kill = {
-        "processor": "payment",
-        "crash_point": "after-produce",
-        "orders": 25,
-        "exit_code": -9,
-        "seconds_to_crash": 3.2,
-        "aborted_records": {"payments.confirmed": 3, "payments.requested": 4},
-        "outcomes": {"confirmed": 23, "cancelled": 2},
-        "audit_ok": True,
-        "failed_properties": {},
-        "seconds_total": 21.4,
-    }
-    return publish_as(kill_report(kill), directory, KILL_ARGV)
+    """A kill-demo result (fixture figures); it has no chart."""
+    return publish_as(kill_report(kill_result()), directory, KILL_ARGV)
 
 
 def publish_load(directory: Path) -> Path:

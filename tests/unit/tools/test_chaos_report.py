@@ -1,28 +1,13 @@
 import json
 from pathlib import Path
 
+from tests.report_fixtures import kill_result
 from tools.chaos.kill_report import kill_report
 from tools.reports import publish
 
 
-def _kill(**overrides: object) -> dict:
-    kill = {
-        "processor": "payment",
-        "crash_point": "after-produce",
-        "orders": 25,
-        "exit_code": -9,
-        "seconds_to_crash": 3.14,
-        "aborted_records": {"payments.confirmed": 3, "payments.requested": 4},
-        "outcomes": {"confirmed": 23, "cancelled": 2},
-        "audit_ok": True,
-        "failed_properties": {},
-        "seconds_total": 20.55,
-    }
-    return kill | overrides
-
-
 def test_the_kill_report_tells_what_happened_with_the_measured_counts(tmp_path: Path) -> None:
-    report = kill_report(_kill())
+    report = kill_report(kill_result())
     rows = dict((r[0], r[1]) for r in report.table.rows)
     assert rows["código de saída / exit code"] == -9 and rows["pedidos / orders"] == 25
     assert rows["registros abortados / aborted records"] == 7
@@ -39,7 +24,9 @@ def test_the_kill_report_tells_what_happened_with_the_measured_counts(tmp_path: 
 
 def test_nothing_aborted_and_a_failed_audit_are_said_plainly() -> None:
     report = kill_report(
-        _kill(crash_point="after-commit", aborted_records={}, audit_ok=False, failed_properties={"P3": ["x"]})
+        kill_result(
+            crash_point="after-commit", aborted_records={}, audit_ok=False, failed_properties={"P3": ["x"]}
+        )
     )
     rows = dict((r[0], r[1]) for r in report.table.rows)
     assert rows["registros abortados / aborted records"] == 0
