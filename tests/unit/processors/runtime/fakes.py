@@ -25,6 +25,21 @@ from processors.runtime.serde import PoisonPill
 
 Journal = list[tuple[Any, ...]]
 
+# The journal entries of the transaction and of the handler's hooks on its end; a test module adds the other
+# calls it follows (flush and prepare_commit, rebalances, ticks) and filters the journal down to them.
+TRANSACTION_CALLS = frozenset(
+    {
+        "begin_transaction",
+        "produce",
+        "send_offsets_to_transaction",
+        "commit_transaction",
+        "abort_transaction",
+        "seek",
+        "on_commit",
+        "on_abort",
+    }
+)
+
 
 def kafka_exception(code: int, **flags: bool) -> KafkaException:
     """A real client error, as librdkafka raises it: ``KafkaException(KafkaError(code, ...))``."""

@@ -16,6 +16,7 @@ from processors.runtime.clients import RuntimeConfig, make_consumer, make_produc
 from processors.runtime.handler import CONSUMED_AT_HEADER
 from tests.unit.processors.runtime.conftest import NO_BROKER, Crashed
 from tests.unit.processors.runtime.fakes import (
+    TRANSACTION_CALLS,
     GroupMetadata,
     abortable,
     fatal,
@@ -24,18 +25,7 @@ from tests.unit.processors.runtime.fakes import (
     retriable,
 )
 
-PROTOCOL = {
-    "begin_transaction",
-    "produce",
-    "flush",
-    "prepare_commit",
-    "send_offsets_to_transaction",
-    "commit_transaction",
-    "abort_transaction",
-    "seek",
-    "on_commit",
-    "on_abort",
-}
+PROTOCOL = TRANSACTION_CALLS | {"flush", "prepare_commit"}
 
 COMMITTED_BATCH_OF_THREE = [
     "begin_transaction",

@@ -12,21 +12,9 @@ import time
 from confluent_kafka import OFFSET_BEGINNING, TopicPartition
 
 from processors.runtime.handler import Output
-from tests.unit.processors.runtime.fakes import abortable, record
+from tests.unit.processors.runtime.fakes import TRANSACTION_CALLS, abortable, record
 
-STEPS = {
-    "begin_transaction",
-    "produce",
-    "send_offsets_to_transaction",
-    "commit_transaction",
-    "abort_transaction",
-    "seek",
-    "on_commit",
-    "on_abort",
-    "on_revoke",
-    "on_assign",
-    "tick",
-}
+STEPS = TRANSACTION_CALLS | {"on_revoke", "on_assign", "tick"}
 
 
 def steps(journal):
