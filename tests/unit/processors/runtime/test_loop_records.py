@@ -85,29 +85,15 @@ def test_a_poison_pill_is_dead_lettered_without_reaching_the_handler(loop, journ
     assert offsets == {("orders.in", 1): 5}
 
 
-def test_an_encoding_failure_aborts_the_transaction(loop, journal, monkeypatch):
-    def registry_down(topic, event):
+@pytest.mark.parametrize("call", ["decode", "encode"])
+def test_a_registry_outage_aborts_and_backs_off_before_the_replay(call, loop, journal, sleeps, monkeypatch):
+    def registry_down(topic, value_or_event):
         raise ConnectionError("registry unreachable")
 
-    monkeypatch.setattr(loop.codec, "encode", registry_down)
+    monkeypatch.setattr(loop.codec, call, registry_down)
     loop.consumer.batches = [[record("orders.in", 0, 5)]]
     loop.run()
     assert names(journal, "produce", "abort_transaction", "on_abort", "commit_transaction") == [
-        "abort_transaction",
-        "on_abort",
-    ]
-
-
-def test_a_registry_outage_on_decode_aborts_and_backs_off_before_the_replay(
-    loop, journal, sleeps, monkeypatch
-):
-    def registry_down(topic, value):
-        raise ConnectionError("registry unreachable")
-
-    monkeypatch.setattr(loop.codec, "decode", registry_down)
-    loop.consumer.batches = [[record("orders.in", 0, 5)]]
-    loop.run()
-    assert names(journal, "handle", "abort_transaction", "on_abort", "commit_transaction") == [
         "abort_transaction",
         "on_abort",
     ]
