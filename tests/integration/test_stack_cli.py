@@ -51,6 +51,7 @@ def test_stack_up_then_down_leaves_no_process_of_ours(second_stack):
     up = _pedidos("stack", "up", env=env)
     assert up.returncode == 0, up.stdout + up.stderr
     status = _pedidos("stack", "status", "--json", env=env)
+    assert status.returncode == 0, status.stdout + status.stderr
     rows = json.loads(status.stdout)
     assert [r["address"] for r in rows] == [
         "127.0.0.1:15433",

@@ -133,7 +133,8 @@ def _descendants(pid: int) -> list[int]:
         try:
             with open(f"/proc/{entry}/stat") as f:
                 ppid = int(f.read().rsplit(") ", 1)[1].split()[1])
-        except (FileNotFoundError, IndexError, ValueError):
+        # A process that exits between open and read answers ESRCH (ProcessLookupError), not ENOENT.
+        except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
             continue
         children.setdefault(ppid, []).append(int(entry))
     found, queue = [], list(children.get(pid, []))

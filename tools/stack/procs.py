@@ -76,7 +76,8 @@ def process_state(pid: int) -> str | None:
     try:
         with open(f"/proc/{pid}/stat") as stat:
             return stat.read().rsplit(") ", 1)[1][0]
-    except (FileNotFoundError, IndexError):
+    # A pid reaped between open and read answers ESRCH (ProcessLookupError).
+    except (FileNotFoundError, ProcessLookupError, IndexError):
         return None
 
 
