@@ -25,5 +25,14 @@ def _inputs(processor: str) -> tuple[str, ...]:
 INPUT_TOPICS = {name: _inputs(name) for name in PROCESSORS}
 
 
-def metrics_port(settings: Settings, name: str, instance: int) -> int:
+# Processes that are not processors but expose metrics too, each on one port after the processors' blocks.
+SERVICES_WITH_METRICS = ("projector", "supervisor")
+
+
+def metrics_port(settings: Settings, name: str, instance: int = 0) -> int:
+    """Metrics port of a processor instance, or of the projector or the supervisor (one instance each)."""
+    if name in SERVICES_WITH_METRICS:
+        return (
+            settings.metrics_base_port + len(PROCESSORS) * MAX_INSTANCES + SERVICES_WITH_METRICS.index(name)
+        )
     return settings.metrics_base_port + PROCESSORS.index(name) * MAX_INSTANCES + instance

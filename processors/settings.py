@@ -95,7 +95,30 @@ class Settings(BaseSettings):
         ge=1000,
         description="PostgreSQL ends a processor session idle this long in a transaction (a frozen zombie)",
     )
-    metrics_base_port: int = Field(9400, description="Prometheus port of payment-0; see `pedidos processor`")
+    metrics_base_port: int = Field(
+        9400,
+        description="Metrics port of payment-0; the other processors, projector, supervisor follow",
+    )
+
+    prometheus_port: int = Field(9090, description="Prometheus (Debian package) HTTP port")
+    prometheus_retention: str = Field(
+        "7d", description="How long Prometheus keeps samples (its TSDB, .state)"
+    )
+    prometheus_scrape_interval_s: int = Field(
+        5, ge=1, description="Prometheus scrapes every target this often"
+    )
+    alertmanager_port: int = Field(
+        9095,
+        description="Alertmanager HTTP port (9093/9094 belong to a 3-node Kafka cluster's nodes 2 and 3)",
+    )
+    alert_for: str | None = Field(
+        None,
+        description="Overrides the `for:` of every alert rule (e.g. 10s for tests); unset: each rule's own",
+    )
+    postgres_exporter_port: int = Field(9187, description="prometheus-postgres-exporter HTTP port")
+    kafka_metrics_port: int = Field(
+        9380, description="JMX exporter agent of Kafka node 1 (node n: + n - 1), scraped by Prometheus"
+    )
     crash_at: str | None = Field(None, description="Crash point for the kill demo (after-produce, ...)")
     crash_after: int = Field(1, ge=1, description="Crash at the N-th arrival at the crash point")
     payment_failure_probability: float = Field(0.1, ge=0, le=1, description="Share of payments declined")
@@ -141,6 +164,14 @@ class Settings(BaseSettings):
     def registry_url(self) -> str:
         """Confluent-compatible API of Apicurio, what confluent-kafka's registry client talks to."""
         return f"http://{self.host}:{self.registry_port}/apis/ccompat/v7"
+
+    @property
+    def prometheus_url(self) -> str:
+        return f"http://{self.host}:{self.prometheus_port}"
+
+    @property
+    def alertmanager_url(self) -> str:
+        return f"http://{self.host}:{self.alertmanager_port}"
 
     @property
     def database_url(self) -> str:
