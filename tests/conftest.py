@@ -34,12 +34,22 @@ TEST_ENV = {
 }
 
 
+# Two test sessions at once (two checkouts of the project) need ports apart: PEDIDOS_TEST_PORT_SHIFT=-1000
+# moves every port above, -2000 again, and so on (downwards, away from the ephemeral range above 32767).
+PORT_SHIFT_VARIABLE = "PEDIDOS_TEST_PORT_SHIFT"
+
+
+def _shifted(shift: int) -> dict[str, str]:
+    return {k: v if k == "PEDIDOS_STATE_DIR" else str(int(v) + shift) for k, v in TEST_ENV.items()}
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    shift = int(os.environ.get(PORT_SHIFT_VARIABLE, "0"))
     # Variables the developer exported for `make run` (a port, a broker count, a failure rate) would leak
     # into the tests and make them depend on that shell; only where the downloads live is kept.
     for name in [name for name in os.environ if name.startswith("PEDIDOS_") and name != "PEDIDOS_DIST_DIR"]:
         del os.environ[name]
-    os.environ.update(TEST_ENV)
+    os.environ.update(_shifted(shift))
     # The downloads are shared with `make run` (the default dist dir hangs off the default state dir).
     os.environ.setdefault("PEDIDOS_DIST_DIR", str(PROJECT_ROOT / ".state" / "dist"))
     get_settings.cache_clear()
