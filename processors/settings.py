@@ -35,6 +35,13 @@ class Settings(BaseSettings):
         None, description="Benchmark/lab/drill results the dashboard lists; unset: <state_dir>/reports"
     )
     host: str = Field("127.0.0.1", description="Loopback address every component listens on")
+    # Natively every component is on `host`; in compose/ each is a container of its own, reached by its name.
+    kafka_host: str | None = Field(None, description="Host the clients reach the brokers at; unset: host")
+    registry_host: str | None = Field(None, description="Host the clients reach the registry at; unset: host")
+    postgres_host: str | None = Field(None, description="Host the clients reach PostgreSQL at; unset: host")
+    prometheus_host: str | None = Field(
+        None, description="Host the gateway reaches Prometheus at; unset: host"
+    )
 
     kafka_port: int = Field(
         9092, description="Kafka client listener of broker 1 (broker n uses port + n - 1)"
@@ -158,16 +165,18 @@ class Settings(BaseSettings):
 
     @property
     def bootstrap_servers(self) -> str:
-        return ",".join(f"{self.host}:{self.kafka_port + i}" for i in range(self.kafka_brokers))
+        return ",".join(
+            f"{self.kafka_host or self.host}:{self.kafka_port + i}" for i in range(self.kafka_brokers)
+        )
 
     @property
     def registry_url(self) -> str:
         """Confluent-compatible API of Apicurio, what confluent-kafka's registry client talks to."""
-        return f"http://{self.host}:{self.registry_port}/apis/ccompat/v7"
+        return f"http://{self.registry_host or self.host}:{self.registry_port}/apis/ccompat/v7"
 
     @property
     def prometheus_url(self) -> str:
-        return f"http://{self.host}:{self.prometheus_port}"
+        return f"http://{self.prometheus_host or self.host}:{self.prometheus_port}"
 
     @property
     def alertmanager_url(self) -> str:
@@ -177,7 +186,7 @@ class Settings(BaseSettings):
     def database_url(self) -> str:
         return (
             f"postgresql://{self.postgres_user}:{self.postgres_password}"
-            f"@{self.host}:{self.postgres_port}/{self.postgres_db}"
+            f"@{self.postgres_host or self.host}:{self.postgres_port}/{self.postgres_db}"
         )
 
 
