@@ -34,6 +34,10 @@ TEST_ENV = {
 }
 
 
+# PEDIDOS_STACK=compose: the session's Kafka, registry and PostgreSQL are compose/'s containers
+# (tests/integration/conftest.py); default: the native stack.
+STACK_VARIABLE = "PEDIDOS_STACK"
+
 # Two test sessions at once (two checkouts of the project) need ports apart: PEDIDOS_TEST_PORT_SHIFT=-1000
 # moves every port above, -2000 again, and so on (downwards, away from the ephemeral range above 32767).
 PORT_SHIFT_VARIABLE = "PEDIDOS_TEST_PORT_SHIFT"
@@ -46,8 +50,9 @@ def _shifted(shift: int) -> dict[str, str]:
 def pytest_configure(config: pytest.Config) -> None:
     shift = int(os.environ.get(PORT_SHIFT_VARIABLE, "0"))
     # Variables the developer exported for `make run` (a port, a broker count, a failure rate) would leak
-    # into the tests and make them depend on that shell; only where the downloads live is kept.
-    for name in [name for name in os.environ if name.startswith("PEDIDOS_") and name != "PEDIDOS_DIST_DIR"]:
+    # into the tests and make them depend on that shell; kept: where the downloads live, and which stack.
+    kept = ("PEDIDOS_DIST_DIR", STACK_VARIABLE)
+    for name in [name for name in os.environ if name.startswith("PEDIDOS_") and name not in kept]:
         del os.environ[name]
     os.environ.update(_shifted(shift))
     # The downloads are shared with `make run` (the default dist dir hangs off the default state dir).

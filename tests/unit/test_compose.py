@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,9 @@ import pytest
 from ruamel.yaml import YAML
 
 from processors.deployment import PROCESSORS, metrics_port
+from processors.schemas import AVRO_DIR
 from processors.settings import PROJECT_ROOT, Settings
+from tools.provision.migrations import SQL_DIR
 from tools.services.commands import CLI, service_list
 from tools.stack.dist import KAFKA_VERSION, REGISTRY_VERSION
 
@@ -35,6 +38,10 @@ COMPOSE_JOBS = NATIVE_JOBS - {"supervisor"}
 WRITTEN_ELSEWHERE = {"tools/observability/jmx/kafka-broker.yml", "tools/observability/rules"}
 WRITTEN_ELSEWHERE |= {"compose/grafana/dashboards"}
 INTERPOLATION = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}")
+
+
+def _toml() -> dict[str, Any]:
+    return tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())
 
 
 def _yaml(path: Path) -> Any:
@@ -129,6 +136,20 @@ def test_the_services_run_the_native_supervisors_commands():
         compose_service = SERVICES[service.name.removesuffix("-0")]
         assert compose_service["build"]["dockerfile"] == "compose/Dockerfile"
         assert ["pedidos", *compose_service["command"]] == ["pedidos", *service.argv[len(CLI) :]]
+
+
+def test_the_project_image_holds_every_package_and_the_data_read_from_the_project_root():
+    dockerfile = (COMPOSE / "Dockerfile").read_text()
+    copied = set(re.findall(r"^COPY (\w+)/ \1/$", dockerfile, flags=re.MULTILINE))
+    packages = {name.rstrip("*") for name in _toml()["tool"]["setuptools"]["packages"]["find"]["include"]}
+    assert copied == packages | {AVRO_DIR.name, SQL_DIR.name}
+    assert re.search(r"^COPY --from=ui /ui/dist ui/dist$", dockerfile, flags=re.MULTILINE)
+
+
+def test_every_base_image_is_pinned():
+    for dockerfile in [COMPOSE / "Dockerfile", COMPOSE / "kafka" / "Dockerfile"]:
+        for image in re.findall(r"^FROM (\S+)", dockerfile.read_text(), flags=re.MULTILINE):
+            assert re.search(r":(\$\{\w+\}|\d[\w.-]*)$", image), f"{dockerfile}: {image}"
 
 
 def test_every_dependency_waits_for_a_condition_the_service_reports():
