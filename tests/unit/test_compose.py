@@ -31,6 +31,7 @@ from tests.unit.compose_stack import (
 from tools.provision.migrations import SQL_DIR
 from tools.services.commands import CLI, service_list
 from tools.stack.dist import KAFKA_VERSION, REGISTRY_VERSION
+from tools.stack.kafka import KafkaNode
 
 # Mounted files that other parts of the observability work write; until they exist, their mount is skipped.
 WRITTEN_ELSEWHERE = {"tools/observability/jmx/kafka-broker.yml", "tools/observability/rules"}
@@ -61,6 +62,25 @@ def test_the_brokers_and_the_registry_are_the_native_stacks_versions():
     assert kafka["build"]["args"]["KAFKA_VERSION"] == KAFKA_VERSION
     assert kafka["image"].endswith(f":{KAFKA_VERSION}")
     assert SERVICES["registry"]["image"] == f"apicurio/apicurio-registry:{REGISTRY_VERSION}"
+
+
+def test_the_broker_has_the_native_nodes_configuration_but_its_addresses(default_settings_env: None):
+    properties = KafkaNode(Settings(kafka_brokers=1), 1).server_properties()
+    native = dict(line.split("=", 1) for line in properties.split())
+    # The image turns each KAFKA_* variable into a property (KAFKA_LOG_DIRS: log.dirs), except the JVM's.
+    environment = SERVICES["kafka"]["environment"]
+    jvm = {"KAFKA_OPTS", "KAFKA_HEAP_OPTS"}
+    compose = {
+        name.removeprefix("KAFKA_").lower().replace("_", "."): str(value)
+        for name, value in environment.items()
+        if name.startswith("KAFKA_") and name not in jvm
+    }
+    addresses = {"listeners", "advertised.listeners", "listener.security.protocol.map", "log.dirs"}
+    addresses |= {"controller.quorum.voters", "inter.broker.listener.name"}
+    assert set(compose) == set(native)
+    assert {k: v for k, v in compose.items() if k not in addresses} == {
+        k: v for k, v in native.items() if k not in addresses
+    }
 
 
 def test_every_port_is_published_on_loopback_at_the_native_stacks_port(default_settings_env: None):
