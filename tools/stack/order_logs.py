@@ -52,6 +52,10 @@ _NOT_KEY_FIELDS = {
     "ps",
     "backend_type",
     "query_id",
+    "remote",
+    "user_agent",
+    "bytes",
+    "thread",
 }
 _KEY_VALUE_MAX = 120
 
@@ -90,6 +94,8 @@ class OrderLogLine:
             if key in _NOT_KEY_FIELDS or value in (None, "", [], {}):
                 continue
             text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+            if len(text) >= 3 and text in self.message:  # an access line's method, path and status
+                continue
             parts.append(f"{key}={text[:_KEY_VALUE_MAX]}")
         return ("  " + " ".join(parts)) if parts else ""
 
