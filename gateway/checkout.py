@@ -61,6 +61,10 @@ def place_order():
                     [{"field": "Idempotency-Key", "reason": "corpo diferente / different body"}],
                 )
             if outcome is Outcome.REPLAY:
+                log.info(
+                    "checkout repetido, mesma resposta / checkout replayed, same answer",
+                    extra={"order_id": stored.order_id, "correlation_id": g.correlation_id},
+                )
                 return _accepted(stored.order_id, g.correlation_id, replay=True)
             _publish(order, stored.order_id, g.correlation_id)
             store.mark_acknowledged(conn, key)

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 import psycopg
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, g, jsonify
 from psycopg_pool import PoolTimeout
 from werkzeug.exceptions import HTTPException
 
@@ -64,7 +64,7 @@ def init_errors(app: Flask) -> None:
 
     @app.errorhandler(BrokerUnavailable)
     def broker_unavailable(error: BrokerUnavailable):
-        log.warning("broker did not acknowledge", extra={"reason": str(error)})
+        log.warning("broker did not acknowledge", extra={"reason": str(error), **_checkout_context()})
         metrics.CHECKOUTS.labels("unavailable").inc()
         return _response(
             ApiError(
@@ -80,12 +80,12 @@ def init_errors(app: Flask) -> None:
     @app.errorhandler(PoolTimeout)
     @app.errorhandler(psycopg.OperationalError)
     def database_unavailable(error: Exception):
-        log.warning("database unavailable", extra={"reason": str(error)})
+        log.warning("database unavailable", extra={"reason": str(error), **_checkout_context()})
         return _unavailable("banco de dados indisponível / database unavailable")
 
     @app.errorhandler(RegistryUnavailable)
     def registry_unavailable(error: RegistryUnavailable):
-        log.warning("schema registry unavailable", extra={"reason": str(error)})
+        log.warning("schema registry unavailable", extra={"reason": str(error), **_checkout_context()})
         return _unavailable("registro de schemas indisponível / schema registry unavailable")
 
     def _unavailable(what: str):
@@ -108,3 +108,10 @@ def init_errors(app: Flask) -> None:
     def unexpected(error: Exception):
         log.exception("unexpected error")
         return _response(ApiError(500, "erro interno / internal error"))
+
+
+def _checkout_context() -> dict[str, str]:
+    """The checkout's correlation id, when the request got that far: a checkout whose ack timed out may still
+    reach the processors, and `pedidos stack logs --order` then finds this line through it."""
+    correlation_id = g.get("correlation_id")
+    return {"correlation_id": correlation_id} if correlation_id else {}

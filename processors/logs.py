@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,6 +39,12 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             line["exc"] = self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False, default=str)
+
+
+def order_fields(event: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields that tie a line to its order (docs/conventions.md §2), which `pedidos stack logs --order`
+    follows."""
+    return {"order_id": event.get("order_id"), "correlation_id": event.get("correlation_id")}
 
 
 def configure_logging(service: str, level: str | int = "INFO") -> None:

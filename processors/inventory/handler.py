@@ -6,16 +6,20 @@ through the inbox (processors/runtime/inbox.py): effect, input event id and outp
 
 from __future__ import annotations
 
+import logging
+
 import psycopg
 
 from processors.inventory import store
 from processors.inventory.stock import Reserve, decide_reservation, reservation_id_for
+from processors.logs import order_fields
 from processors.runtime.handler import InputRecord, Output, PermanentError, follow_up
 from processors.runtime.inbox import Database, InboxHandler, process_once
 from processors.runtime.serde import AvroCodec
 
 NAME = "inventory"
 WAREHOUSE = "CD-SP-01"
+log = logging.getLogger("pedidos.inventory")
 
 
 class InventoryHandler(InboxHandler):
@@ -31,9 +35,13 @@ class InventoryHandler(InboxHandler):
         if event["event_type"] == "PaymentConfirmed":
             if not event.get("items"):
                 raise PermanentError("PaymentConfirmed without items (a v1 event): nothing to reserve")
-            return process_once(self.db, NAME, record, self.codec, lambda conn: self._reserve(conn, event))
+            return process_once(
+                self.db, NAME, record, self.codec, lambda conn: _logged(self._reserve(conn, event), record)
+            )
         if event["event_type"] == "StockReleaseRequested":
-            return process_once(self.db, NAME, record, self.codec, lambda conn: self._release(conn, event))
+            return process_once(
+                self.db, NAME, record, self.codec, lambda conn: _logged(self._release(conn, event), record)
+            )
         raise PermanentError(f"inventory does not handle {event['event_type']}")
 
     def _reserve(self, conn: psycopg.Connection, event: dict) -> Output:
@@ -75,3 +83,27 @@ class InventoryHandler(InboxHandler):
             reservation_id=reservation_id if items else None,
             items=[{"product_id": p, "quantity": q} for p, q in items],
         )
+
+
+_OUTCOME_MESSAGES = {
+    "inventory.reserved": "estoque reservado / stock reserved",
+    "inventory.failed": "estoque não reservado / stock not reserved",
+    "inventory.released": "estoque liberado / stock released",
+}
+
+
+def _logged(output: Output, record: InputRecord) -> Output:
+    """The effect's outcome on the order's timeline (logged inside the inbox's transaction: a replay of this
+    record after an abort logs it again, as it does it again)."""
+    event = output.event or {}
+    log.info(
+        _OUTCOME_MESSAGES[output.topic],
+        extra={
+            **order_fields(record.event),
+            "topic": record.topic,
+            "partition": record.partition,
+            "offset": record.offset,
+            **{key: event[key] for key in ("reservation_id", "reason") if event.get(key)},
+        },
+    )
+    return output

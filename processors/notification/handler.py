@@ -11,6 +11,7 @@ import uuid
 
 import psycopg
 
+from processors.logs import order_fields
 from processors.notification import store
 from processors.notification.messages import cancelled_message, confirmed_message
 from processors.runtime.handler import InputRecord, Output, PermanentError, follow_up
@@ -57,8 +58,12 @@ class NotificationHandler(InboxHandler):
         if not inserted:
             # A second terminal event for one order would be a saga bug; the audit reports it, we never
             # notify twice.
-            log.error("order already notified", extra={"order_id": order_id})
+            log.error("order already notified", extra=order_fields(event))
             return None
+        log.info(
+            "cliente notificado / customer notified",
+            extra={**order_fields(event), "order_status": status, "channel": CHANNEL},
+        )
         return follow_up(
             "notifications.events",
             event,

@@ -15,6 +15,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from processors.logs import order_fields
 from processors.orchestrator.saga import (
     PARKED,
     CancelOrder,
@@ -91,7 +92,19 @@ class OrchestratorHandler(StatelessHandler):
         record: InputRecord | None,
     ) -> list[Output]:
         outputs = [self._output(command, cause, state, record) for command in commands]
-        if state is not None and state != self._state(order_id):
+        before = self._state(order_id)
+        if state is not None and (before is None or state.status != before.status or commands):
+            log.info(
+                "saga %s -> %s",
+                before.status if before else "-",
+                state.status,
+                extra={
+                    **order_fields(cause),
+                    "event_type": cause.get("event_type", "deadline"),
+                    "commands": [type(command).__name__ for command in commands],
+                },
+            )
+        if state is not None and state != before:
             self.pending[order_id] = state
             outputs.append(Output(STATE_TOPIC, order_id, state.to_record()))
         return outputs
@@ -100,7 +113,7 @@ class OrchestratorHandler(StatelessHandler):
         self, command: Command, cause: dict[str, Any], state: SagaState | None, record: InputRecord | None
     ) -> Output:
         if isinstance(command, DeadLetter):
-            log.warning("saga dead-letter", extra={"order_id": cause["order_id"], "reason": command.reason})
+            log.warning("saga dead-letter", extra={**order_fields(cause), "reason": command.reason})
             return Output(
                 self.dlq_topic,
                 cause["order_id"],

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 
+from processors.logs import order_fields
 from processors.payment.simulation import Approved, PaymentSimulation, payment_id_for, refund_id_for
 from processors.runtime.handler import InputRecord, Output, PermanentError, follow_up
 from processors.runtime.inbox import Database, InboxHandler, claim_event
@@ -49,6 +50,8 @@ class PaymentHandler(InboxHandler):
         if not claim_event(self.db, NAME, record):
             log.info("event already took effect: ignored", extra=_where(record))
             return []
+        outcome = outputs[-1].event or {}
+        log.info(_OUTCOME_MESSAGES[outputs[-1].topic], extra={**_where(record), **_outcome_fields(outcome)})
         return outputs
 
     def _charge(self, order: dict) -> list[Output]:
@@ -74,9 +77,21 @@ class PaymentHandler(InboxHandler):
         return [requested, outcome]
 
 
+_OUTCOME_MESSAGES = {
+    "payments.confirmed": "pagamento aprovado / payment approved",
+    "payments.failed": "pagamento recusado / payment declined",
+    "payments.refunded": "pagamento estornado / payment refunded",
+}
+
+
+def _outcome_fields(outcome: dict) -> dict[str, object]:
+    keys = ("payment_id", "refund_id", "amount", "reason")
+    return {key: str(outcome[key]) for key in keys if outcome.get(key) is not None}
+
+
 def _where(record: InputRecord) -> dict[str, object]:
     return {
-        "order_id": record.event["order_id"],
+        **order_fields(record.event),
         "event_id": str(record.event["event_id"]),
         "topic": record.topic,
         "partition": record.partition,

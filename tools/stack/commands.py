@@ -9,6 +9,7 @@ import click
 
 from processors.settings import get_settings
 from tools.stack.dist import Distributions, ensure_registry_java
+from tools.stack.order_logs import follow_order, log_files
 from tools.stack.procs import StackError
 from tools.stack.stack import Stack
 
@@ -93,8 +94,16 @@ def status(brokers: int | None, as_json: bool) -> None:
 @brokers_option
 @click.argument("component", required=False)
 @click.option("-n", "--lines", default=40, show_default=True)
-def logs(brokers: int | None, component: str | None, lines: int) -> None:
-    """Últimas linhas dos logs / last lines of the logs (postgres, kafka-1.., registry)."""
+@click.option("--order", "order_id", help="Segue um pedido por todos os logs / follow one order everywhere.")
+@click.option("--json", "as_json", is_flag=True, help="Com --order: linhas JSON originais / raw JSON lines.")
+def logs(brokers: int | None, component: str | None, lines: int, order_id: str | None, as_json: bool) -> None:
+    """Últimas linhas dos logs / last lines of the logs (postgres, kafka-1.., registry); --order segue um
+    pedido / follows one order."""
+    if order_id:
+        if component:
+            raise click.UsageError("--order segue o pedido em todos os logs / follows it through every log")
+        _order_timeline(order_id, as_json)
+        return
     files = _stack(brokers).log_files()
     if component and component not in files:
         raise click.BadParameter(f"unknown component {component!r}; choose from {', '.join(files)}")
@@ -104,3 +113,23 @@ def logs(brokers: int | None, component: str | None, lines: int) -> None:
         click.secho(f"==> {name}: {path}", bold=True)
         if path.exists():
             click.echo("\n".join(path.read_text(errors="replace").splitlines()[-lines:]))
+
+
+def _order_timeline(order_id: str, as_json: bool) -> None:
+    logs_dir = get_settings().state_dir / "logs"
+    timeline = follow_order(log_files(logs_dir), order_id)
+    if not timeline:
+        raise click.ClickException(
+            f"nenhuma linha de log em {logs_dir} menciona o pedido {order_id} / "
+            f"no log line in {logs_dir} mentions order {order_id}"
+        )
+    if as_json:
+        for line in timeline:
+            click.echo(line.raw)
+        return
+    correlation_ids = sorted({str(c) for line in timeline if (c := line.fields.get("correlation_id"))})
+    click.secho(f"pedido / order {order_id}  correlation_id {', '.join(correlation_ids) or '-'}", bold=True)
+    for line in timeline:
+        click.echo(line.render())
+    components = sorted({line.component for line in timeline})
+    click.echo(f"{len(timeline)} linhas / lines de / from {', '.join(components)}")

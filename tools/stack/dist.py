@@ -8,6 +8,7 @@ resumes.
 from __future__ import annotations
 
 import glob
+import hashlib
 import importlib
 import os
 import re
@@ -24,6 +25,8 @@ KAFKA_VERSION = "4.4.0"  # newest kafka_2.13 release on Maven Central
 KAFKA_TOOLS_VERSION = "4.3.1"  # newest kafka-tools on Maven Central (none was published for 4.4.0)
 REGISTRY_VERSION = "3.3.3"  # newest io.apicurio:apicurio-registry-app; its classes need Java 21+
 REGISTRY_ARTIFACT = f"io.apicurio:apicurio-registry-app:{REGISTRY_VERSION}:tar.gz:all"
+_KAFKA_PROPS = {"kafka.version": KAFKA_VERSION}  # the poms' -D properties
+_KAFKA_TOOLS_PROPS = {"kafka.tools.version": KAFKA_TOOLS_VERSION}
 
 MAVEN_DIR = Path(__file__).parent / "maven"
 _COMPLETE = ".complete"
@@ -48,23 +51,18 @@ class Distributions:
         return self.root / f"apicurio-registry-{REGISTRY_VERSION}"
 
     def installed(self) -> bool:
-        return all(
-            (d / _COMPLETE).exists()
-            for d in (self.kafka_libs.parent, self.kafka_tools_libs.parent, self.registry_home)
+        return (
+            _jars_installed(self.kafka_libs, "kafka.xml", _KAFKA_PROPS)
+            and _jars_installed(self.kafka_tools_libs, "kafka-tools.xml", _KAFKA_TOOLS_PROPS)
+            and (self.registry_home / _COMPLETE).exists()
         )
 
     def install(self, echo: Echo) -> None:
-        _install_jars(
-            self.kafka_libs,
-            "kafka.xml",
-            {"kafka.version": KAFKA_VERSION},
-            f"Kafka {KAFKA_VERSION} (broker)",
-            echo,
-        )
+        _install_jars(self.kafka_libs, "kafka.xml", _KAFKA_PROPS, f"Kafka {KAFKA_VERSION} (broker)", echo)
         _install_jars(
             self.kafka_tools_libs,
             "kafka-tools.xml",
-            {"kafka.tools.version": KAFKA_TOOLS_VERSION},
+            _KAFKA_TOOLS_PROPS,
             f"Kafka tools {KAFKA_TOOLS_VERSION}",
             echo,
         )
@@ -90,12 +88,26 @@ class Distributions:
         echo(f"  ok  Apicurio Registry em / in {home}")
 
 
+def _pom_fingerprint(pom: str, props: dict[str, str]) -> str:
+    """What the marker records: a pom that gains a dependency (log4j's JSON layout) no longer matches it."""
+    text = (MAVEN_DIR / pom).read_text() + repr(sorted(props.items()))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _jars_installed(libs: Path, pom: str, props: dict[str, str]) -> bool:
+    marker = libs.parent / _COMPLETE
+    return marker.exists() and marker.read_text().strip() == _pom_fingerprint(pom, props)
+
+
 def _install_jars(libs: Path, pom: str, props: dict[str, str], label: str, echo: Echo) -> None:
-    if (libs.parent / _COMPLETE).exists():
+    if _jars_installed(libs, pom, props):
         echo(f"  ok  {label} já instalado / already installed")
         return
     echo(f"  ..  {label}: Maven Central")
-    shutil.rmtree(libs.parent, ignore_errors=True)
+    # A complete install of an older pom only lacks jars: Maven adds them next to the ones in place, which a
+    # running broker may have open. An interrupted install starts again from nothing.
+    if not (libs.parent / _COMPLETE).exists():
+        shutil.rmtree(libs.parent, ignore_errors=True)
     defines = [f"-D{k}={v}" for k, v in props.items()]
     _mvn(
         [
@@ -107,7 +119,7 @@ def _install_jars(libs: Path, pom: str, props: dict[str, str], label: str, echo:
             *defines,
         ]
     )
-    (libs.parent / _COMPLETE).touch()
+    (libs.parent / _COMPLETE).write_text(_pom_fingerprint(pom, props) + "\n")
     echo(f"  ok  {label}: {len(list(libs.glob('*.jar')))} jars em / in {libs}")
 
 

@@ -61,6 +61,12 @@ class Postgres:
 
     @property
     def log_file(self) -> Path:
+        """The server's JSON lines (jsonlog: named after log_filename, ``.log`` becoming ``.json``)."""
+        return self.settings.state_dir / "logs" / "postgres.json"
+
+    @property
+    def server_log(self) -> Path:
+        """pg_ctl's plain-text log: what the server says before its log collector starts (a port in use)."""
         return self.settings.state_dir / "logs" / "postgres.log"
 
     @property
@@ -117,12 +123,18 @@ class Postgres:
     def start(self) -> int:
         self._init_cluster()
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
-        self.log_file.touch()
-        self._give_to_server_user(self.log_file)
+        # Created here for the server user, which cannot create files in a logs dir owned by root.
+        for log in (self.server_log, self.log_file):
+            log.touch()
+            self._give_to_server_user(log)
         s = self.settings
         options = (
             f"-p {s.postgres_port} -c listen_addresses={s.host} -k {self.home} "
-            "-c max_connections=200 -c shared_buffers=128MB"
+            "-c max_connections=200 -c shared_buffers=128MB "
+            # JSON lines (docs/logs.md) need the log collector; one file, never rotated, kept in our logs dir.
+            f"-c logging_collector=on -c log_destination=jsonlog -c log_directory={self.log_file.parent} "
+            f"-c log_filename={self.server_log.name} -c log_rotation_age=0 -c log_rotation_size=0 "
+            "-c log_timezone=UTC"
         )
         result = subprocess.run(
             _as_server_user(
@@ -132,7 +144,7 @@ class Postgres:
                     "-D",
                     str(self.data_dir),
                     "-l",
-                    str(self.log_file),
+                    str(self.server_log),
                     "-o",
                     options,
                     "-w",
@@ -144,7 +156,7 @@ class Postgres:
             text=True,
         )
         if result.returncode != 0:
-            tail = self.log_file.read_text(errors="replace")[-2000:]
+            tail = self.server_log.read_text(errors="replace")[-2000:]
             raise StackError(f"PostgreSQL did not start:\n{result.stdout}{result.stderr}\n{tail}")
         self._create_roles_and_databases()
         return self.pid() or 0

@@ -14,6 +14,20 @@ from processors.settings import Settings
 from tools.stack.dist import Distributions, find_java
 from tools.stack.managed import ManagedProcess, state_scope
 
+# JSON lines with our field names (docs/logs.md). Apicurio's own application.properties sets
+# quarkus.log.console.json=false; a system property outranks it, and `.enabled` is Quarkus 3.33's name for it.
+JSON_LOGS = {
+    "quarkus.log.console.json": "true",
+    "quarkus.log.console.json.enabled": "true",
+    "quarkus.log.console.json.zone-id": "UTC",
+    "quarkus.log.console.json.date-format": "yyyy-MM-dd'T'HH:mm:ss.SSSXXX",
+    "quarkus.log.console.json.key-overrides": "timestamp=ts,message=msg,logger_name=logger",
+    "quarkus.log.console.json.excluded-keys": (
+        "sequence,loggerClassName,threadId,hostName,processName,processId,ndc"
+    ),
+    "quarkus.log.console.json.additional-field.service.value": "registry",
+}
+
 
 @dataclass(frozen=True)
 class Registry:
@@ -45,6 +59,7 @@ class Registry:
             "apicurio.datasource.jdbc.initial-size": 2,
             "apicurio.datasource.jdbc.min-size": 2,
             "apicurio.datasource.jdbc.max-size": 10,
+            **JSON_LOGS,
         }
         return [
             find_java(21),
