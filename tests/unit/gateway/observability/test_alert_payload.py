@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from gateway.observability.alert_payload import InvalidPayload, parse_webhook
 from tests.alert_payloads import alert, webhook
+
+# Verbatim from Debian's prometheus-alertmanager 0.25 (webhook receiver, send_resolved: true), resolved.
+ALERTMANAGER_0_25 = (
+    '{"receiver":"capture","status":"resolved","alerts":[{"status":"resolved","labels":{"alertname":'
+    '"PedidosServiceDown","instance":"payment-0","service":"payment","severity":"page"},"annotations":'
+    '{"summary_pt":"payment-0 fora do ar"},"startsAt":"2026-12-06T05:16:43Z","endsAt":"2026-12-06T05:16:47Z",'
+    '"generatorURL":"http://x/graph","fingerprint":"e134356b456e0fde"}],"groupLabels":{"alertname":'
+    '"PedidosServiceDown"},"commonLabels":{"alertname":"PedidosServiceDown","instance":"payment-0","service":'
+    '"payment","severity":"page"},"commonAnnotations":{"summary_pt":"payment-0 fora do ar"},"externalURL":'
+    '"http://vm:40310","version":"4","groupKey":"{}:{alertname=\\"PedidosServiceDown\\"}","truncatedAlerts":0}'
+)
 
 
 def problems(body) -> dict[str, str]:
@@ -34,6 +46,16 @@ def test_a_resolved_alert_keeps_its_end_and_every_alert_of_the_group_is_read():
     first, second = parse_webhook(webhook(resolved, other))
     assert first.status == "resolved" and first.ends_at == datetime(2026, 12, 6, 8, 12, 30, tzinfo=UTC)
     assert second.name == "PedidosConsumerLagHigh"
+
+
+def test_what_alertmanager_really_sends_is_read():
+    [parsed] = parse_webhook(json.loads(ALERTMANAGER_0_25))
+    assert (parsed.fingerprint, parsed.status, parsed.labels["instance"]) == (
+        "e134356b456e0fde",
+        "resolved",
+        "payment-0",
+    )
+    assert parsed.ends_at - parsed.starts_at == timedelta(seconds=4)
 
 
 def test_annotations_may_be_absent():
