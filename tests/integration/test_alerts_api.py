@@ -1,13 +1,17 @@
 """Alertmanager's webhook on a real gateway and database: an alert fires, repeats, resolves, and
-`GET /api/alerts` shows it active, then among the recent ones (docs/alerts.md)."""
+`GET /api/alerts` shows it active, then among the recent ones; the dashboard's header shows it in Chromium
+(docs/alerts.md)."""
 
 from __future__ import annotations
 
 import re
+import shutil
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
+from playwright.sync_api import expect, sync_playwright
 
 from tests.alert_payloads import alert, webhook
 from tests.integration.servers import serving_gateway
@@ -105,6 +109,8 @@ def test_a_new_episode_ends_one_whose_resolution_never_arrived():
             episode = alert(fingerprint=fingerprint, starts_at=rfc3339(started))
             assert httpx.post(f"{url}/api/alerts/webhook", json=webhook(episode)).status_code == 200
         found = listed(url, {fingerprint})
+        ended = {**episode, "status": "resolved", "endsAt": rfc3339(datetime.now(UTC))}
+        httpx.post(f"{url}/api/alerts/webhook", json=webhook(ended))  # no firing alert left for other tests
     assert [a["starts_at"] for a in found["active"]] == [ms(second)]
     assert [a["ends_at"] for a in found["recent"]] == [ms(second)]
 
@@ -122,3 +128,37 @@ def test_a_bad_payload_is_refused_with_the_field_and_stores_nothing():
     assert response.json()["fields"] == [{"field": "alerts[1].status", "reason": "firing ou/or resolved"}]
     assert not_json.status_code == 400 and not_json.json()["fields"][0]["field"] == "body"
     assert found == {"active": [], "recent": []}
+
+
+@pytest.mark.slow  # a Chromium
+def test_the_header_shows_the_alert_on_every_tab_and_greys_it_once_resolved(settings):
+    fingerprint = uuid.uuid4().hex[:16]
+    summary = f"teste {fingerprint} fora do ar"
+    firing = alert(fingerprint=fingerprint, starts_at=rfc3339(datetime.now(UTC) - timedelta(seconds=20)))
+    firing["annotations"]["summary_pt"] = summary
+    resolved = {**firing, "status": "resolved", "endsAt": rfc3339(datetime.now(UTC))}
+    shots = settings.state_dir / "test-artifacts" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is missing: `make setup` installs it"
+    with serving_gateway() as url, sync_playwright() as playwright:
+        assert httpx.post(f"{url}/api/alerts/webhook", json=webhook(firing)).status_code == 200
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(url)
+            for tab in ("flow", "dlq", "results"):
+                page.get_by_test_id(f"tab-{tab}").click()
+                expect(page.get_by_test_id("alerts-badge")).to_have_class(re.compile(r"\balerts-page\b"))
+            page.get_by_test_id("alerts-badge").click()
+            mine = page.get_by_test_id("alert-item").filter(has_text=summary)
+            expect(mine).to_contain_text("PedidosServiceDown")
+            expect(mine).to_contain_text("payment")
+            expect(mine).not_to_have_class(re.compile(r"\balert-resolved\b"))
+            page.screenshot(path=shots / "alerts-header.png")
+            assert httpx.post(f"{url}/api/alerts/webhook", json=webhook(resolved)).status_code == 200
+            # the header polls every 5 s
+            expect(mine).to_have_class(re.compile(r"\balert-resolved\b"), timeout=15_000)
+            page.screenshot(path=shots / "alerts-header-resolved.png")
+        finally:
+            browser.close()
