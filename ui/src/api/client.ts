@@ -17,6 +17,7 @@ import type {
   Xray,
 } from './types';
 import { ordersQuery, type OrderFilters } from '../shaping/orders';
+import type { AlertsResponse } from './alerts';
 
 export class HttpError extends Error {
   constructor(
@@ -66,6 +67,7 @@ export const api = {
       `/api/xray?topic=${encodeURIComponent(topic)}&partition=${partition}&limit=${limit}`,
     ),
   faults: (query: FaultsQuery = {}) => getJson<Faults>(`/api/faults${faultsQuery(query)}`),
+  alerts: () => getJson<AlertsResponse>('/api/alerts'),
   dlq: (limit = 100) => getJson<{ records: DlqRecord[] }>(`/api/dlq?limit=${limit}`).then((r) => r.records),
   catalog: () => getJson<Catalog>('/api/catalog'),
   reports: () => getJson<{ reports: ReportSummary[] }>('/api/reports').then((r) => r.reports),

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { ConnectionStatus } from '../api/socket';
 import { useI18n } from '../i18n';
 import { secondsUntil } from '../shaping/backoff';
+import { AlertsBadge } from './AlertsBadge';
 
 interface Props {
   status: ConnectionStatus;
@@ -27,6 +28,7 @@ export function Header({ status, dropped, droppedTotal }: Props) {
           <span className="subtitle">{t('app.subtitle')}</span>
         </div>
         <div className="header-right">
+          <AlertsBadge />
           <span className="dropped" title={t('dropped.title', { total: droppedTotal })} data-testid="dropped">
             {t('dropped', { n: dropped })} <span className="dropped-total">({t('dropped.total', { n: droppedTotal })})</span>
           </span>

@@ -1,5 +1,6 @@
 // English. Must have exactly the keys of pt.ts (the type checker enforces it).
 import type { pt } from './pt';
+import { alertsEn } from './alerts';
 import { faultsEn } from './faults';
 import { resultsEn } from './results';
 import { storyEn } from './story';
@@ -201,6 +202,7 @@ export const en: Record<keyof typeof pt, string> = {
   'ctl.apply': 'Apply',
   'ctl.stop': 'Stop',
   ...resultsEn,
+  ...alertsEn,
   ...faultsEn,
   ...storyEn,
 };

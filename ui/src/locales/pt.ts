@@ -1,4 +1,5 @@
 // Português (padrão). Chaves com {var} são interpoladas por t(key, {var}).
+import { alertsPt } from './alerts';
 import { faultsPt } from './faults';
 import { resultsPt } from './results';
 import { storyPt } from './story';
@@ -200,6 +201,7 @@ export const pt = {
   'ctl.apply': 'Aplicar',
   'ctl.stop': 'Parar',
   ...resultsPt,
+  ...alertsPt,
   ...faultsPt,
   ...storyPt,
 };
