@@ -1,6 +1,7 @@
 // English. Must have exactly the keys of pt.ts (the type checker enforces it).
 import type { pt } from './pt';
 import { faultsEn } from './faults';
+import { observabilityEn } from './observability';
 import { resultsEn } from './results';
 import { storyEn } from './story';
 
@@ -203,4 +204,5 @@ export const en: Record<keyof typeof pt, string> = {
   ...resultsEn,
   ...faultsEn,
   ...storyEn,
+  ...observabilityEn,
 };

@@ -1,5 +1,6 @@
 // Português (padrão). Chaves com {var} são interpoladas por t(key, {var}).
 import { faultsPt } from './faults';
+import { observabilityPt } from './observability';
 import { resultsPt } from './results';
 import { storyPt } from './story';
 
@@ -202,4 +203,5 @@ export const pt = {
   ...resultsPt,
   ...faultsPt,
   ...storyPt,
+  ...observabilityPt,
 };

@@ -1,0 +1,70 @@
+// Prometheus series (as the gateway shapes them) -> Recharts rows, and the values as a person reads them.
+import type { ObsLang, ObsSeries, ObsUnit } from '../api/observability';
+import { formatNumber } from './format';
+
+export interface ChartLine {
+  key: string;
+  name: string;
+}
+
+export interface ChartData {
+  /** One row per timestamp: { at, s0, s1, ... } (a series without a value there has no key, a gap). */
+  rows: Record<string, number>[];
+  lines: ChartLine[];
+}
+
+export function chartData(series: ObsSeries[], lang: ObsLang): ChartData {
+  const byTime = new Map<number, Record<string, number>>();
+  const lines = series.map((s, i) => {
+    const key = `s${i}`;
+    for (const [at, value] of s.points) {
+      if (value === null) continue;
+      const row = byTime.get(at) ?? { at };
+      row[key] = value;
+      byTime.set(at, row);
+    }
+    return { key, name: s.legend[lang] || s.legend.pt || key };
+  });
+  const rows = [...byTime.values()].sort((a, b) => (a.at ?? 0) - (b.at ?? 0));
+  return { rows, lines };
+}
+
+/** The last non-null value of each series (what a "stat" panel shows). */
+export function latestValues(series: ObsSeries[], lang: ObsLang): { name: string; value: number | null }[] {
+  return series.map((s) => {
+    const last = [...s.points].reverse().find(([, v]) => v !== null);
+    return { name: s.legend[lang] || s.legend.pt, value: last ? last[1] : null };
+  });
+}
+
+const BYTE_STEPS = ['B', 'KB', 'MB', 'GB'];
+
+/** 0.0421 s -> "42 ms"; 1536 bytes/s -> "1,5 KB/s"; 93.4 % -> "93,4%". */
+export function formatValue(value: number | null | undefined, unit: ObsUnit, lang: ObsLang): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  switch (unit) {
+    case 's':
+      return value < 1 ? `${formatNumber(value * 1000, lang, value < 0.01 ? 1 : 0)} ms` : `${formatNumber(value, lang, 2)} s`;
+    case '%':
+      return `${formatNumber(value, lang, 1)}%`;
+    case 'bytes/s': {
+      let v = value;
+      let step = 0;
+      while (Math.abs(v) >= 1024 && step < BYTE_STEPS.length - 1) {
+        v /= 1024;
+        step += 1;
+      }
+      return `${formatNumber(v, lang, 1)} ${BYTE_STEPS[step]}/s`;
+    }
+    case 'ops/s':
+      return `${formatNumber(value, lang, value < 10 ? 2 : 0)}/s`;
+    case 'ops/min':
+      return `${formatNumber(value, lang, 1)}/min`;
+    default:
+      return formatNumber(value, lang, value < 10 ? 1 : 0);
+  }
+}
+
+/** Auto-refresh period: Prometheus scrapes every 5 s, so faster would redraw the same points. */
+export const REFRESH_MS = 10_000;
+export const RANGES = ['15m', '1h', '6h'] as const;
