@@ -74,10 +74,20 @@ def query():
             503,
             f"o Prometheus não responde em {url} / Prometheus is not reachable at {url}",
             reason=str(error),
+            prometheus_url=url,
             hint="pedidos stack up",
         ) from error
     return jsonify(
-        {"panel": panel.id, "range": range_name, "service": applied, "step_s": step, "series": series}
+        {
+            "panel": panel.id,
+            "range": range_name,
+            "service": applied,
+            "step_s": step,
+            # the chart's time axis is the whole range, even where Prometheus has no sample yet
+            "start_ms": round((end - seconds) * 1000),
+            "end_ms": round(end * 1000),
+            "series": series,
+        }
     )
 
 

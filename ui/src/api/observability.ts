@@ -37,6 +37,8 @@ export interface ObsData {
   range: ObsRange;
   service: string | null;
   step_s: number;
+  start_ms: number;
+  end_ms: number;
   series: ObsSeries[];
 }
 

@@ -2,29 +2,37 @@ import { Area, AreaChart, CartesianGrid, Legend, Line, LineChart, ResponsiveCont
 import type { ObsData, ObsLang, ObsPanelDef } from '../api/observability';
 import { useI18n } from '../i18n';
 import { formatTime } from '../shaping/format';
-import { chartData, formatValue, latestValues } from '../shaping/observability';
+import { chartData, formatValue, latestValues, timeTicks } from '../shaping/observability';
 import { colorAt } from './palette';
 
 interface Props {
   def: ObsPanelDef;
   data: ObsData | undefined;
+  /** Why the last query failed, if it did. */
+  failed: string | null;
   /** The drill-down service, or null for all of them. */
   service: string | null;
 }
 
 /** One Prometheus panel: a time series chart or a stat, and its "O que estou vendo?" with the PromQL. */
-export function ObsChart({ def, data, service }: Props) {
+export function ObsChart({ def, data, failed, service }: Props) {
   const { lang, t } = useI18n();
   const series = data?.series ?? [];
-  const hasData = series.some((s) => s.points.some(([, v]) => v !== null));
+  const points = Math.max(0, ...series.map((s) => s.points.filter(([, v]) => v !== null).length));
+  const hasData = points > 0;
+  const empty = failed ? t('obs.failed') : data ? t('obs.noData') : t('common.loading');
   return (
-    <section className={`card obs-card obs-${def.kind}`} data-testid="obs-panel" data-panel-id={def.id} data-series={hasData ? series.length : 0}>
+    <section className={`card obs-card obs-${def.kind}`} data-testid="obs-panel" data-panel-id={def.id} data-series={hasData ? series.length : 0} data-points={points}>
       <header className="card-head">
         <h2>{def.title[lang]}</h2>
-        <span className="small muted">{def.unit}</span>
+        <span className="small muted">{t(`obs.unit.${def.unit}`)}</span>
       </header>
       <ObsExplain def={def} service={service} lang={lang} />
-      {!hasData ? <p className="muted obs-empty">{data ? t('obs.noData') : t('common.loading')}</p> : null}
+      {!hasData ? (
+        <p className="muted obs-empty" title={failed ?? undefined}>
+          {empty}
+        </p>
+      ) : null}
       {hasData && def.kind === 'stat' ? <StatValues data={data!} def={def} lang={lang} /> : null}
       {hasData && def.kind !== 'stat' ? <SeriesChart data={data!} def={def} lang={lang} /> : null}
     </section>
@@ -69,7 +77,16 @@ function SeriesChart({ data, def, lang }: { data: ObsData; def: ObsPanelDef; lan
   const format = (v: number) => formatValue(v, def.unit, lang);
   const axes = [
     <CartesianGrid key="grid" strokeDasharray="3 3" stroke="#e3e6ea" />,
-    <XAxis key="x" dataKey="at" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(v: number) => formatTime(v, lang).slice(0, 5)} fontSize={11} />,
+    <XAxis
+      key="x"
+      dataKey="at"
+      type="number"
+      scale="time"
+      domain={[data.start_ms, data.end_ms]}
+      ticks={timeTicks(data.start_ms, data.end_ms)}
+      tickFormatter={(v: number) => formatTime(v, lang).slice(0, 5)}
+      fontSize={11}
+    />,
     <YAxis key="y" fontSize={11} width={64} tickFormatter={format} />,
     <Tooltip key="tip" labelFormatter={(v) => formatTime(Number(v), lang)} formatter={(v) => format(Number(v))} />,
     <Legend key="legend" wrapperStyle={{ fontSize: 12 }} />,
@@ -81,14 +98,14 @@ function SeriesChart({ data, def, lang }: { data: ObsData; def: ObsPanelDef; lan
           <AreaChart data={rows} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
             {axes}
             {lines.map((l, i) => (
-              <Area key={l.key} type="monotone" dataKey={l.key} name={l.name} stroke={colorAt(i)} fill={colorAt(i)} fillOpacity={0.2} stackId="all" isAnimationActive={false} />
+              <Area key={l.key} type="linear" dataKey={l.key} name={l.name} stroke={colorAt(i)} fill={colorAt(i)} fillOpacity={0.2} stackId="all" isAnimationActive={false} />
             ))}
           </AreaChart>
         ) : (
           <LineChart data={rows} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
             {axes}
             {lines.map((l, i) => (
-              <Line key={l.key} type="monotone" dataKey={l.key} name={l.name} stroke={colorAt(i)} dot={false} strokeWidth={2} isAnimationActive={false} connectNulls={false} />
+              <Line key={l.key} type="linear" dataKey={l.key} name={l.name} stroke={colorAt(i)} dot={false} strokeWidth={2} isAnimationActive={false} connectNulls={false} />
             ))}
           </LineChart>
         )}

@@ -26,6 +26,8 @@ const data = (panel: string, values: (number | null)[]): ObsData => ({
   range: '15m',
   service: null,
   step_s: 15,
+  start_ms: 0,
+  end_ms: 900_000,
   series: [{ query: 0, labels: { group: 'payment' }, legend: { pt: 'payment', en: 'payment' }, points: values.map((v, i) => [i * 15000, v]) }],
 });
 
@@ -34,6 +36,7 @@ const render = (over: Partial<Parameters<typeof ObservabilityView>[0]> = {}) =>
     createElement(ObservabilityView, {
       defs,
       data: {},
+      failed: {},
       range: '1h',
       service: null,
       unreachable: null,
@@ -53,7 +56,8 @@ describe('ObservabilityView', () => {
     expect(html).toContain('explicação lag_records');
     expect(html).toContain('pedidos_consumer_lag_records{processor=~&quot;payment&quot;}');
     expect(html).toContain('Muda com o serviço escolhido (payment).');
-    expect(html).toContain('data-panel-id="lag_records" data-series="1"');
+    expect(html).toContain('data-panel-id="lag_records" data-series="1" data-points="2"');
+    expect(html).toContain('registros'); // the unit, in Portuguese
     expect(html).toMatch(/class="kpi-value">1<\/div><div class="kpi-label">payment/); // the stat: last non-null value
     expect(html).toContain('aria-pressed="true" data-testid="obs-range-1h"');
     expect(html).not.toContain('obs-unreachable');
@@ -65,9 +69,10 @@ describe('ObservabilityView', () => {
     expect(html).toContain('carregando…'); // active_controller: no answer yet
   });
   it('tells how to start Prometheus when it is not reachable', () => {
-    const html = render({ unreachable: 'o Prometheus não responde em http://127.0.0.1:9090' });
+    const html = render({ unreachable: 'http://127.0.0.1:9090', failed: { lag_records: 'HTTP 503' } });
     expect(html).toContain('data-testid="obs-unreachable"');
-    expect(html).toContain('O Prometheus não responde.');
+    expect(html).toContain('O Prometheus não responde em http://127.0.0.1:9090.');
+    expect(html).toContain('o Prometheus não respondeu a esta consulta');
     expect(html).toContain(START_COMMAND);
   });
 });

@@ -10,6 +10,12 @@ import { RANGES, REFRESH_MS } from '../shaping/observability';
 
 export const START_COMMAND = 'pedidos stack up';
 
+/** The address the gateway tried (its 503 names it), else the error text. */
+function unreachableUrl(error: HttpError): string {
+  const url = (error.body as { prometheus_url?: unknown }).prometheus_url;
+  return typeof url === 'string' ? url : error.message;
+}
+
 /** Fetches the panel definitions once, then every panel's series every REFRESH_MS for the chosen range and
  * service (a change of either refreshes at once; answers to an older choice are dropped). */
 export function ObservabilityPanel() {
@@ -17,6 +23,7 @@ export function ObservabilityPanel() {
   const [range, setRange] = useState<ObsRange>('15m');
   const [service, setService] = useState<string | null>(null);
   const [data, setData] = useState<Record<string, ObsData>>({});
+  const [failed, setFailed] = useState<Record<string, string>>({});
   const [unreachable, setUnreachable] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [updatedAt, setUpdatedAt] = useState<number | null>(null);
@@ -32,14 +39,20 @@ export function ObservabilityPanel() {
     const answers = await Promise.allSettled(defs.panels.map((p) => observabilityApi.query(p.id, range, service)));
     if (mine !== generation.current) return;
     const next: Record<string, ObsData> = {};
+    const failures: Record<string, string> = {};
     let down: string | null = null;
     let other: string | null = null;
-    answers.forEach((a) => {
-      if (a.status === 'fulfilled') next[a.value.panel] = a.value;
-      else if (a.reason instanceof HttpError && a.reason.status === 503) down = a.reason.message;
+    answers.forEach((a, i) => {
+      if (a.status === 'fulfilled') {
+        next[a.value.panel] = a.value;
+        return;
+      }
+      failures[defs.panels[i]!.id] = (a.reason as Error).message;
+      if (a.reason instanceof HttpError && a.reason.status === 503) down = unreachableUrl(a.reason);
       else other = (a.reason as Error).message;
     });
     setData(next);
+    setFailed(failures);
     setUnreachable(down);
     setError(other);
     setUpdatedAt(Date.now());
@@ -55,6 +68,7 @@ export function ObservabilityPanel() {
     <ObservabilityView
       defs={defs}
       data={data}
+      failed={failed}
       range={range}
       service={service}
       unreachable={unreachable}
@@ -69,8 +83,11 @@ export function ObservabilityPanel() {
 interface ViewProps {
   defs: ObsPanels | null;
   data: Record<string, ObsData>;
+  /** Panels whose last query failed: their message. */
+  failed: Record<string, string>;
   range: ObsRange;
   service: string | null;
+  /** Prometheus' address when the gateway could not reach it. */
   unreachable: string | null;
   error: string | null;
   updatedAt: number | null;
@@ -111,7 +128,7 @@ export function ObservabilityView(props: ViewProps) {
         {props.unreachable ? (
           <div className="error-box" data-testid="obs-unreachable">
             <p>
-              <strong>{t('obs.unreachable')}</strong> {props.unreachable}
+              <strong>{t('obs.unreachable', { url: props.unreachable })}</strong>
             </p>
             <p>{t('obs.unreachable.hint')}</p>
             <CopyCommand command={START_COMMAND} />
@@ -121,7 +138,7 @@ export function ObservabilityView(props: ViewProps) {
         {!defs && !props.error ? <p className="muted">{t('common.loading')}</p> : null}
       </Section>
       {(defs?.panels ?? []).map((def) => (
-        <ObsChart key={def.id} def={def} data={props.data[def.id]} service={service} />
+        <ObsChart key={def.id} def={def} data={props.data[def.id]} failed={props.failed[def.id] ?? null} service={service} />
       ))}
     </div>
   );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ObsSeries } from '../api/observability';
-import { chartData, formatValue, latestValues } from './observability';
+import { chartData, formatValue, latestValues, timeTicks } from './observability';
 
 const series = (legend: string, points: [number, number | null][], en = legend): ObsSeries => ({
   query: 0,
@@ -26,6 +26,14 @@ describe('observability shaping', () => {
       { at: 1000, s0: 1, s1: 5 },
       { at: 2000, s0: 3 },
     ]);
+  });
+  it('names a series by its labels when the legend names a label it lacks', () => {
+    const unnamed = { ...series('', [[1, 1]]), labels: { topic: 'orders.new' } };
+    expect(chartData([unnamed, series('', [[1, 2]])], 'pt').lines.map((l) => l.name)).toEqual(['orders.new', 'total']);
+  });
+  it('spreads the time ticks over the whole range', () => {
+    expect(timeTicks(0, 900_000, 4)).toEqual([0, 300_000, 600_000, 900_000]);
+    expect(timeTicks(5, 5)).toEqual([5]);
   });
   it('is empty without series', () => {
     expect(chartData([], 'pt')).toEqual({ rows: [], lines: [] });

@@ -23,17 +23,22 @@ export function chartData(series: ObsSeries[], lang: ObsLang): ChartData {
       row[key] = value;
       byTime.set(at, row);
     }
-    return { key, name: s.legend[lang] || s.legend.pt || key };
+    return { key, name: seriesName(s, lang) };
   });
   const rows = [...byTime.values()].sort((a, b) => (a.at ?? 0) - (b.at ?? 0));
   return { rows, lines };
+}
+
+/** The legend, else the series' labels (a legend naming a label the series lacks comes back empty). */
+function seriesName(s: ObsSeries, lang: ObsLang): string {
+  return s.legend[lang] || Object.values(s.labels).join(' ') || 'total';
 }
 
 /** The last non-null value of each series (what a "stat" panel shows). */
 export function latestValues(series: ObsSeries[], lang: ObsLang): { name: string; value: number | null }[] {
   return series.map((s) => {
     const last = [...s.points].reverse().find(([, v]) => v !== null);
-    return { name: s.legend[lang] || s.legend.pt, value: last ? last[1] : null };
+    return { name: seriesName(s, lang), value: last ? last[1] : null };
   });
 }
 
@@ -63,6 +68,12 @@ export function formatValue(value: number | null | undefined, unit: ObsUnit, lan
     default:
       return formatNumber(value, lang, value < 10 ? 1 : 0);
   }
+}
+
+/** `count` evenly spaced ticks from start to end (the whole range, like Grafana's time axis). */
+export function timeTicks(start: number, end: number, count = 6): number[] {
+  if (!(end > start)) return [start];
+  return Array.from({ length: count }, (_, i) => Math.round(start + ((end - start) * i) / (count - 1)));
 }
 
 /** Auto-refresh period: Prometheus scrapes every 5 s, so faster would redraw the same points. */

@@ -87,6 +87,7 @@ def test_prometheus_down_is_a_503_that_says_how_to_start_it(client, monkeypatch)
     assert response.status_code == 503
     body = response.get_json()
     assert PROMETHEUS in body["error"] and "not reachable" in body["error"]
+    assert body["prometheus_url"] == PROMETHEUS
     assert body["hint"] == "pedidos stack up" and "ConnectError" in body["reason"]
 
 
@@ -117,6 +118,7 @@ def test_series_are_shaped_for_the_chart(client, monkeypatch):
     (call,) = fake.calls
     assert 'processor=~"payment"' in call["query"] and call["step"] == "30"
     assert float(call["end"]) - float(call["start"]) == pytest.approx(3600)
+    assert body["end_ms"] - body["start_ms"] == pytest.approx(3600 * 1000, abs=2)
 
 
 def test_each_query_of_a_panel_is_one_group_of_series_and_a_service_only_applies_where_it_can(
