@@ -18,11 +18,13 @@ interface Props {
 export function ObsChart({ def, data, failed, service }: Props) {
   const { lang, t } = useI18n();
   const series = data?.series ?? [];
-  const points = Math.max(0, ...series.map((s) => s.points.filter(([, v]) => v !== null).length));
+  const valued = series.map((s) => s.points.filter(([, v]) => v !== null));
+  const points = Math.max(0, ...valued.map((p) => p.length));
+  const latest = Math.max(0, ...valued.flat().map(([at]) => at));
   const hasData = points > 0;
   const empty = failed ? t('obs.failed') : data ? t('obs.noData') : t('common.loading');
   return (
-    <section className={`card obs-card obs-${def.kind}`} data-testid="obs-panel" data-panel-id={def.id} data-series={hasData ? series.length : 0} data-points={points}>
+    <section className={`card obs-card obs-${def.kind}`} data-testid="obs-panel" data-panel-id={def.id} data-series={hasData ? series.length : 0} data-points={points} data-latest={latest}>
       <header className="card-head">
         <h2>{def.title[lang]}</h2>
         <span className="small muted">{t(`obs.unit.${def.unit}`)}</span>
@@ -73,7 +75,7 @@ function StatValues({ data, def, lang }: { data: ObsData; def: ObsPanelDef; lang
 }
 
 function SeriesChart({ data, def, lang }: { data: ObsData; def: ObsPanelDef; lang: ObsLang }) {
-  const { rows, lines } = chartData(data.series, lang);
+  const { rows, lines } = chartData(data.series, lang, data.step_s * 1000);
   const format = (v: number) => formatValue(v, def.unit, lang);
   const axes = [
     <CartesianGrid key="grid" strokeDasharray="3 3" stroke="#e3e6ea" />,

@@ -7,25 +7,34 @@ export interface ChartLine {
   name: string;
 }
 
+export type ChartRow = { at: number } & Record<string, number | null>;
+
 export interface ChartData {
-  /** One row per timestamp: { at, s0, s1, ... } (a series without a value there has no key, a gap). */
-  rows: Record<string, number>[];
+  /** One row per timestamp: { at, s0, s1, ... }; null where a series has no value (a gap in its line). */
+  rows: ChartRow[];
   lines: ChartLine[];
 }
 
-export function chartData(series: ObsSeries[], lang: ObsLang): ChartData {
-  const byTime = new Map<number, Record<string, number>>();
-  const lines = series.map((s, i) => {
-    const key = `s${i}`;
+/** Rows for Recharts. Prometheus leaves out the steps where a series had no sample (a stopped
+ * processor): an empty row goes where a step is missing, so lines break there instead of bridging it. */
+export function chartData(series: ObsSeries[], lang: ObsLang, stepMs: number): ChartData {
+  const lines = series.map((s, i) => ({ key: `s${i}`, name: seriesName(s, lang) }));
+  const empty = () => Object.fromEntries(lines.map((l) => [l.key, null])) as Record<string, null>;
+  const byTime = new Map<number, ChartRow>();
+  series.forEach((s, i) => {
     for (const [at, value] of s.points) {
-      if (value === null) continue;
-      const row = byTime.get(at) ?? { at };
-      row[key] = value;
+      const row = byTime.get(at) ?? { at, ...empty() };
+      row[`s${i}`] = value;
       byTime.set(at, row);
     }
-    return { key, name: seriesName(s, lang) };
   });
-  const rows = [...byTime.values()].sort((a, b) => (a.at ?? 0) - (b.at ?? 0));
+  const sorted = [...byTime.values()].sort((a, b) => a.at - b.at);
+  const rows: ChartRow[] = [];
+  sorted.forEach((row, i) => {
+    const previous = sorted[i - 1];
+    if (previous && row.at - previous.at > 1.5 * stepMs) rows.push({ at: previous.at + stepMs, ...empty() });
+    rows.push(row);
+  });
   return { rows, lines };
 }
 
