@@ -7,8 +7,8 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-import uuid
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -19,6 +19,7 @@ from tests.integration import test_dashboard_browser as dashboard
 from tests.integration.e2e import running_processors
 from tests.integration.servers import serving_gateway
 from tools.stack.procs import free_port
+from tools.traffic import TrafficResult, send_orders
 
 pytestmark = pytest.mark.slow  # a Chromium and the processors
 # The dashboard's browser tests' fixtures: the same Chromium set-up, viewport and screenshot folder.
@@ -38,26 +39,16 @@ def prometheus_ready(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def placing_orders(url: str) -> Iterator[list[int]]:
-    """Orders at ORDERS_PER_S all along: a counter's first increments before Prometheus' first scrape of
-    it are invisible to rate(), so a burst at the start would draw flat lines."""
-    statuses: list[int] = []
+def placing_orders(url: str) -> Iterator[Future[TrafficResult]]:
+    """Orders at ORDERS_PER_S all along (the traffic generator's): a counter's first increments before
+    Prometheus' first scrape of it are invisible to rate(), so a burst at the start would draw flat lines."""
     stop = threading.Event()
-
-    def place() -> None:
-        body = {"customer_id": "c-0001", "items": [{"product_id": "p-0001", "quantity": 1}]}
-        with httpx.Client(base_url=url, timeout=30) as client:
-            while not stop.wait(1 / ORDERS_PER_S):
-                response = client.post("/orders", json=body, headers={"Idempotency-Key": uuid.uuid4().hex})
-                statuses.append(response.status_code)
-
-    thread = threading.Thread(target=place, daemon=True)
-    thread.start()
-    try:
-        yield statuses
-    finally:
-        stop.set()
-        thread.join(timeout=60)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        sending = pool.submit(send_orders, url, None, ORDERS_PER_S, stop=stop.is_set)
+        try:
+            yield sending
+        finally:
+            stop.set()
 
 
 def test_the_observability_tab_says_how_to_start_prometheus_when_it_does_not_answer(page: Page, shots):
@@ -110,4 +101,7 @@ def test_the_observability_tab_draws_its_panels_from_prometheus(settings, page: 
         page.get_by_role("button", name="English").click()
         expect(flowing.get_by_role("heading")).to_have_text("Records in and out per processor")
         page.get_by_role("button", name="Português").click()
-    assert placed and all(status == 202 for status in placed), placed
+    result = placed.result()
+    # The orders only feed the charts: one the generator's 10 s timeout gave up on (a fresh in-process
+    # gateway's first send waits for the registry and the broker) changes nothing here.
+    assert len(result.accepted) >= 10 and not result.rejected, (result.rejected, result.failed)

@@ -95,7 +95,8 @@ function SeriesChart({ data, def, lang }: { data: ObsData; def: ObsPanelDef; lan
   ];
   return (
     <div className="chart">
-      <ResponsiveContainer width="100%" height={220}>
+      {/* a legend of many series (one per topic) takes rows: the plot keeps its height */}
+      <ResponsiveContainer width="100%" height={200 + 18 * Math.ceil(lines.length / 4)}>
         {def.kind === 'area' ? (
           <AreaChart data={rows} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
             {axes}
