@@ -20,6 +20,7 @@ from werkzeug.exceptions import NotFound
 from gateway import checkout, metrics
 from gateway.errors import init_errors
 from gateway.observability import alerts
+from gateway.observability import api as observability
 from gateway.publisher import OrderPublisher
 from gateway.telemetry.api import close_telemetry, init_telemetry
 from processors.runtime.serde import AvroCodec
@@ -59,6 +60,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(checkout.bp)
     app.register_blueprint(metrics.bp)
     app.register_blueprint(alerts.bp)
+    app.register_blueprint(observability.bp)
     init_telemetry(app)
     init_ui(app)
 

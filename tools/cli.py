@@ -14,6 +14,7 @@ from tools.dlq.command import dlq
 from tools.interrupts import unwind_on_sigterm
 from tools.lab import lab
 from tools.load.command import load
+from tools.observability.grafana import observability
 from tools.processor_command import processor
 from tools.provision.commands import provision
 from tools.seed import seed
@@ -46,6 +47,7 @@ main.add_command(load)
 main.add_command(bench)
 main.add_command(lab)
 main.add_command(dlq)
+main.add_command(observability)
 
 if __name__ == "__main__":
     main()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from werkzeug.serving import make_server
 
@@ -14,10 +15,10 @@ from tools.stack.procs import free_port
 
 
 @contextlib.contextmanager
-def serving_gateway(port: int | None = None) -> Iterator[str]:
-    """A fresh gateway app on ``port`` (a free one by default); yields its base URL. Leaving stops the feed
-    too, which closes every WebSocket: to a browser, exactly a gateway that went away."""
-    app = create_app()
+def serving_gateway(port: int | None = None, config: Mapping[str, Any] | None = None) -> Iterator[str]:
+    """A fresh gateway app on ``port`` (a free one by default), ``config`` over its defaults; yields its base
+    URL. Leaving stops the feed too, which closes every WebSocket: to a browser, a gateway that went away."""
+    app = create_app(config)
     host = get_settings().host
     server = make_server(host, port or free_port(), app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -8,6 +8,7 @@ import { DlqPanel } from './panels/DlqPanel';
 import { FlowPanel } from './panels/FlowPanel';
 import { IndicatorsPanel } from './panels/IndicatorsPanel';
 import { KafkaPanel } from './panels/KafkaPanel';
+import { ObservabilityPanel } from './panels/ObservabilityPanel';
 import { OrdersPanel } from './panels/OrdersPanel';
 import { ResultsPanel } from './panels/ResultsPanel';
 import { useDashboard } from './state/useDashboard';
@@ -64,6 +65,7 @@ export function App() {
         {tab === 'dlq' ? <DlqPanel /> : null}
         {tab === 'controls' ? <ControlsPanel /> : null}
         {tab === 'results' ? <ResultsPanel /> : null}
+        {tab === 'observability' ? <ObservabilityPanel /> : null}
       </main>
     </NavContext.Provider>
   );

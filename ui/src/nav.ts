@@ -1,7 +1,7 @@
 // Navigation between tabs, shared through context so any order id can link to its timeline.
 import { createContext, useContext } from 'react';
 
-export const TABS = ['flow', 'orders', 'kafka', 'indicators', 'dlq', 'controls', 'results'] as const;
+export const TABS = ['flow', 'orders', 'kafka', 'indicators', 'dlq', 'controls', 'results', 'observability'] as const;
 export type Tab = (typeof TABS)[number];
 
 export interface Nav {

@@ -52,7 +52,7 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
   return body as T;
 }
 
-const getJson = <T>(path: string) => request<T>(path);
+export const getJson = <T>(path: string) => request<T>(path);
 
 export const api = {
   recentEvents: (limit = 200) =>

@@ -2,6 +2,7 @@
 import type { pt } from './pt';
 import { alertsEn } from './alerts';
 import { faultsEn } from './faults';
+import { observabilityEn } from './observability';
 import { resultsEn } from './results';
 import { storyEn } from './story';
 
@@ -205,4 +206,5 @@ export const en: Record<keyof typeof pt, string> = {
   ...alertsEn,
   ...faultsEn,
   ...storyEn,
+  ...observabilityEn,
 };

@@ -1,6 +1,7 @@
 // Português (padrão). Chaves com {var} são interpoladas por t(key, {var}).
 import { alertsPt } from './alerts';
 import { faultsPt } from './faults';
+import { observabilityPt } from './observability';
 import { resultsPt } from './results';
 import { storyPt } from './story';
 
@@ -204,4 +205,5 @@ export const pt = {
   ...alertsPt,
   ...faultsPt,
   ...storyPt,
+  ...observabilityPt,
 };
