@@ -15,7 +15,10 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from processors.orchestrator.latency import TerminalLatency
 from processors.orchestrator.saga import (
+    CANCELLED,
+    CONFIRMED,
     PARKED,
     CancelOrder,
     Command,
@@ -58,6 +61,7 @@ class OrchestratorHandler(StatelessHandler):
         self.states: dict[str, SagaState] = {}
         self.pending: dict[str, SagaState] = {}
         self.partition_of: dict[str, int] = {}
+        self.latency = TerminalLatency()
 
     def handle(self, record: InputRecord) -> list[Output]:
         order_id = record.event["order_id"]
@@ -110,6 +114,7 @@ class OrchestratorHandler(StatelessHandler):
         if state is None:
             raise ValueError(f"{type(command).__name__} without saga state for {cause['order_id']}")
         if isinstance(command, ConfirmOrder):
+            self.latency.ended(CONFIRMED, state.placed_at)
             return follow_up(
                 "orders.confirmed",
                 cause,
@@ -120,6 +125,7 @@ class OrchestratorHandler(StatelessHandler):
                 reservation_id=state.reservation_id,
             )
         if isinstance(command, CancelOrder):
+            self.latency.ended(CANCELLED, state.placed_at)
             return follow_up(
                 "orders.cancelled",
                 cause,
@@ -151,9 +157,11 @@ class OrchestratorHandler(StatelessHandler):
     def on_commit(self) -> None:
         self.states.update(self.pending)
         self.pending.clear()
+        self.latency.committed()
 
     def on_abort(self) -> None:
         self.pending.clear()
+        self.latency.aborted()
 
     def restore(self, partition: int, latest: dict[str, dict[str, Any]]) -> None:
         # The saga's state goes to its changelog inside the Kafka transaction itself: nothing to prepare at
