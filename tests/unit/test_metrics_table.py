@@ -4,9 +4,14 @@ registers, with their types and label names, so neither can change without the o
 from __future__ import annotations
 
 import importlib
+import json
 import pkgutil
 import re
+import shutil
+import subprocess
+from pathlib import Path
 
+import pytest
 from prometheus_client import REGISTRY
 
 from processors.settings import PROJECT_ROOT
@@ -82,3 +87,38 @@ def test_the_table_lists_exactly_the_pedidos_metrics_the_code_registers():
 def test_every_label_has_bounded_cardinality():
     labels = {label for _kind, names in documented().values() for label in names}
     assert labels <= BOUNDED_LABELS
+
+
+def promql_examples() -> list[str]:
+    """The expressions of the "how to query" block: one per line, an indented line continues the one above."""
+    text = (PROJECT_ROOT / "docs" / "metrics.md").read_text()
+    [block] = re.findall(r"```promql\n(.*?)```", text, re.S)
+    expressions: list[str] = []
+    for line in block.splitlines():
+        if line.startswith(" ") and expressions:
+            expressions[-1] += " " + line.strip()
+        elif line and not line.startswith("#"):
+            expressions.append(line)
+    return expressions
+
+
+def test_the_query_examples_name_only_documented_metrics():
+    table = (PROJECT_ROOT / "docs" / "metrics.md").read_text()
+    named = {
+        re.sub(r"_(bucket|count|sum)$", "", n)
+        for e in promql_examples()
+        for n in re.findall(r"pedidos_\w+", e)
+    }
+    assert named and all(f"| `{name}` |" in table for name in named)
+
+
+@pytest.mark.skipif(
+    shutil.which("promtool") is None, reason="promtool (Debian package prometheus) not installed"
+)
+def test_the_query_examples_parse(tmp_path: Path):
+    rules = [{"record": f"example_{n}", "expr": e} for n, e in enumerate(promql_examples())]
+    path = tmp_path / "examples.yml"
+    path.write_text(json.dumps({"groups": [{"name": "docs-metrics", "rules": rules}]}))  # JSON is YAML
+    checked = subprocess.run(["promtool", "check", "rules", str(path)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert f"SUCCESS: {len(rules)} rules found" in checked.stdout
