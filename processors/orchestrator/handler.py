@@ -15,10 +15,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from processors.orchestrator.latency import TerminalLatency
 from processors.orchestrator.saga import (
-    CANCELLED,
-    CONFIRMED,
     PARKED,
     CancelOrder,
     Command,
@@ -31,6 +28,7 @@ from processors.orchestrator.saga import (
     on_deadline,
     transition,
 )
+from processors.orchestrator.terminal_latency import TerminalLatency
 from processors.runtime.dlq import dead_letter_fields
 from processors.runtime.handler import CONSUMED_AT_HEADER, InputRecord, Output, StatelessHandler, follow_up
 
@@ -114,7 +112,7 @@ class OrchestratorHandler(StatelessHandler):
         if state is None:
             raise ValueError(f"{type(command).__name__} without saga state for {cause['order_id']}")
         if isinstance(command, ConfirmOrder):
-            self.latency.ended(CONFIRMED, state.placed_at)
+            self.latency.ended(state.status, state.placed_at)
             return follow_up(
                 "orders.confirmed",
                 cause,
@@ -125,7 +123,7 @@ class OrchestratorHandler(StatelessHandler):
                 reservation_id=state.reservation_id,
             )
         if isinstance(command, CancelOrder):
-            self.latency.ended(CANCELLED, state.placed_at)
+            self.latency.ended(state.status, state.placed_at)
             return follow_up(
                 "orders.cancelled",
                 cause,

@@ -75,9 +75,8 @@ class SagaState:
     last_event_id: str = ""
     version: int = 0
     updated_at: datetime
-    placed_at: datetime | None = (
-        None  # the checkout (OrderPlaced.occurred_at): its latency ends at the terminal
-    )
+    # The checkout (OrderPlaced.occurred_at), where the order's end-to-end latency starts.
+    placed_at: datetime | None = None
 
     @property
     def terminal(self) -> bool:

@@ -26,7 +26,8 @@ class TerminalLatency:
         self.pending: list[tuple[str, datetime]] = []
 
     def ended(self, outcome: str, placed_at: datetime | None) -> None:
-        """``outcome``: "confirmed" or "cancelled". A saga restored from a v1 record has no checkout time."""
+        """``outcome``: the terminal status, "confirmed" or "cancelled". A saga restored from a v1 record has
+        no checkout time."""
         if placed_at is not None:
             self.pending.append((outcome, placed_at))
 
