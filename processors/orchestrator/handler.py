@@ -29,6 +29,7 @@ from processors.orchestrator.saga import (
     on_deadline,
     transition,
 )
+from processors.orchestrator.terminal_latency import TerminalLatency
 from processors.runtime.dlq import dead_letter_fields
 from processors.runtime.handler import CONSUMED_AT_HEADER, InputRecord, Output, StatelessHandler, follow_up
 
@@ -59,6 +60,7 @@ class OrchestratorHandler(StatelessHandler):
         self.states: dict[str, SagaState] = {}
         self.pending: dict[str, SagaState] = {}
         self.partition_of: dict[str, int] = {}
+        self.latency = TerminalLatency()
 
     def handle(self, record: InputRecord) -> list[Output]:
         order_id = record.event["order_id"]
@@ -123,6 +125,7 @@ class OrchestratorHandler(StatelessHandler):
         if state is None:
             raise ValueError(f"{type(command).__name__} without saga state for {cause['order_id']}")
         if isinstance(command, ConfirmOrder):
+            self.latency.ended(state.status, state.placed_at)
             return follow_up(
                 "orders.confirmed",
                 cause,
@@ -133,6 +136,7 @@ class OrchestratorHandler(StatelessHandler):
                 reservation_id=state.reservation_id,
             )
         if isinstance(command, CancelOrder):
+            self.latency.ended(state.status, state.placed_at)
             return follow_up(
                 "orders.cancelled",
                 cause,
@@ -164,9 +168,11 @@ class OrchestratorHandler(StatelessHandler):
     def on_commit(self) -> None:
         self.states.update(self.pending)
         self.pending.clear()
+        self.latency.committed()
 
     def on_abort(self) -> None:
         self.pending.clear()
+        self.latency.aborted()
 
     def restore(self, partition: int, latest: dict[str, dict[str, Any]]) -> None:
         # The saga's state goes to its changelog inside the Kafka transaction itself: nothing to prepare at

@@ -9,7 +9,7 @@ records *facts* and derives its next step from all the facts known so far, never
     paid --out of stock | deadline--> compensating --refund (+ release) done--> cancelled
     any non-terminal --contradiction--> dlq
 
-Facts live in saga.state.v1 itself, so a restart restores them: ``payment_id`` (payment confirmed),
+Facts live in the saga.state record itself, so a restart restores them: ``payment_id`` (payment confirmed),
 ``reservation_id`` (stock reserved) and the ``compensations`` ledger, the schema's only list, which holds the
 compensations asked for, their results, and the facts that have no field of their own.
 Idempotence: an event id is derived from (order_id, event_type), so a redelivery is the same type again, and
@@ -60,7 +60,7 @@ class OrderItem:
 
 @dataclass(frozen=True, kw_only=True)
 class SagaState:
-    """One order's saga, field for field the saga.state.v1 record (defaults: a saga not yet placed)."""
+    """One order's saga, field for field the newest saga.state record (defaults: a saga not yet placed)."""
 
     order_id: str
     status: str = CREATED
@@ -75,6 +75,8 @@ class SagaState:
     last_event_id: str = ""
     version: int = 0
     updated_at: datetime
+    # The checkout (OrderPlaced.occurred_at), where the order's end-to-end latency starts.
+    placed_at: datetime | None = None
 
     @property
     def terminal(self) -> bool:
@@ -217,6 +219,7 @@ def _record(state: SagaState, event: Mapping[str, Any], now: datetime, deadlines
             items=items,
             correlation_id=event["correlation_id"],
             total_amount=total,
+            placed_at=event["occurred_at"],
             step_deadline=now + deadlines.payment_timeout,
         )
         valid = bool(items) and all(i.quantity > 0 and i.unit_price >= 0 for i in items)

@@ -7,8 +7,10 @@ import threading
 
 import click
 
+from processors.deployment import metrics_port
 from processors.logs import configure_logging
 from processors.projector.projector import Projector
+from processors.runtime.metrics import serve_metrics
 from processors.runtime.serde import AvroCodec
 from processors.settings import get_settings
 
@@ -16,6 +18,7 @@ from processors.settings import get_settings
 def run_projector(group: str | None = None) -> None:
     settings = get_settings()
     configure_logging("projector")
+    serve_metrics(metrics_port(settings, "projector"))
     stop = threading.Event()
     # SIGTERM/SIGINT: finish the batch in hand (its transaction commits or rolls back), then close.
     for signum in (signal.SIGTERM, signal.SIGINT):

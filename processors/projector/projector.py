@@ -27,6 +27,7 @@ from prometheus_client import Counter, Histogram
 from processors.events import EVENT_TYPES
 from processors.projector import domain, store
 from processors.runtime.handler import CONSUMED_AT_HEADER
+from processors.runtime.metrics import LagReporter
 from processors.runtime.serde import AvroCodec, PoisonPill
 
 log = logging.getLogger("pedidos.projector")
@@ -87,6 +88,7 @@ class Projector:
         self._db: psycopg.Connection | None = None
         self._expected: dict[tuple[str, int], int | None] = {}  # stored next_offset per assigned partition
         self._consumer = Consumer(consumer_config(bootstrap_servers, group))
+        self.lag = LagReporter("projector", group, self._consumer)
         self._consumer.subscribe(list(topics), on_assign=self._on_assign, on_revoke=self._on_revoke)
 
     # -- loop ----------------------------------------------------------------------------------------------
@@ -101,6 +103,9 @@ class Projector:
     def poll_batch(self) -> int:
         """Projects one batch; returns the number of records consumed, or -1 after a rollback."""
         records = [m for m in self._consumer.consume(self.batch_size, self.poll_timeout_s) if self._ok(m)]
+        for message in records:
+            self.lag.seen(message)
+        self.lag.update()
         if not records:
             return 0
         decoded = [(m, event) for m in records if (event := self._decode(m)) is not None]
@@ -211,6 +216,7 @@ class Projector:
         # Nothing to finish: every batch is committed (or rolled back) before the next poll.
         for tp in partitions:
             self._expected.pop((tp.topic, tp.partition), None)
+        self.lag.forget([(tp.topic, tp.partition) for tp in partitions])
         consumer.unassign()
 
     def _rewind(self, error: Exception, partitions: list[tuple[str, int]]) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
 
-from processors.runtime import errors
+from processors.runtime import errors, metrics
 from processors.runtime.errors import AbortTransaction, Action, classify
 
 log = logging.getLogger("pedidos.runtime")
@@ -84,8 +84,8 @@ class KafkaCalls:
     """Runs a client call until it succeeds: a retriable error calls again, an abortable one raises
     AbortTransaction, anything else exits for a restart."""
 
-    def __init__(self, watchdog: CallWatchdog) -> None:
-        self.watchdog = watchdog
+    def __init__(self, watchdog: CallWatchdog, processor: str) -> None:
+        self.watchdog, self.processor = watchdog, processor
 
     def run(self, call: Callable[..., Any], *args: Any) -> Any:
         name = getattr(call, "__name__", "call")
@@ -94,7 +94,7 @@ class KafkaCalls:
                 try:
                     return call(*args)
                 except KafkaException as error:
-                    on_kafka_error(error, name)
+                    self.on_kafka_error(error, name)
 
     def produce(
         self,
@@ -113,23 +113,23 @@ class KafkaCalls:
             except BufferError:
                 producer.poll(0.1)  # local queue full: serve deliveries, then try again
             except KafkaException as error:
-                on_kafka_error(error, "produce")
+                self.on_kafka_error(error, "produce")
 
+    def on_kafka_error(self, error: KafkaException, where: str) -> None:
+        """Returns when the call should be made again; raises or exits otherwise."""
+        action = classify(error)
+        if action is Action.RETRY:
+            metrics.ERRORS.labels(self.processor, "retriable").inc()
+            log.info("retriable error, calling again", extra={"where": where, "error": str(error)})
+            time.sleep(0.2)
+            return
+        if action is Action.ABORT:  # counted with the abort it causes (loop.py)
+            raise AbortTransaction(f"abortable: {where}: {error}") from error
+        errors.exit_for_restart(f"fatal error in {where}: {error}")
 
-def on_kafka_error(error: KafkaException, where: str) -> None:
-    """Returns when the call should be made again; raises or exits otherwise."""
-    action = classify(error)
-    if action is Action.RETRY:
-        log.info("retriable error, calling again", extra={"where": where, "error": str(error)})
-        time.sleep(0.2)
-        return
-    if action is Action.ABORT:
-        raise AbortTransaction(f"abortable: {where}: {error}") from error
-    errors.exit_for_restart(f"fatal error in {where}: {error}")
-
-
-def consumer_error(error: KafkaError) -> None:
-    """An error consume() returned in place of a record: logged and skipped, or fatal."""
-    if classify(KafkaException(error)) is Action.CRASH:
-        errors.exit_for_restart(f"consumer error: {error}")
-    log.warning("consumer error", extra={"error": str(error)})
+    def consumer_error(self, error: KafkaError) -> None:
+        """An error consume() returned in place of a record: logged and skipped, or fatal."""
+        if classify(KafkaException(error)) is Action.CRASH:
+            errors.exit_for_restart(f"consumer error: {error}")
+        metrics.ERRORS.labels(self.processor, "consumer").inc()
+        log.warning("consumer error", extra={"error": str(error)})

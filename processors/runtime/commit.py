@@ -12,11 +12,12 @@ Both have the same four steps, so the loop runs one protocol and the difference 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Protocol
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, Message, Producer, TopicPartition
 
-from processors.runtime import errors
+from processors.runtime import errors, metrics
 from processors.runtime.calls import KafkaCalls
 from processors.runtime.clients import RuntimeConfig
 from processors.runtime.crash import CrashPoints
@@ -64,6 +65,7 @@ class ExactlyOnce:
         self.calls.run(self.producer.begin_transaction)
 
     def commit(self, offsets: list[TopicPartition]) -> None:
+        started = time.perf_counter()
         if offsets:
             # Fresh metadata each time: it carries the group generation, which changes on every rebalance.
             metadata = self.consumer.consumer_group_metadata()
@@ -71,6 +73,7 @@ class ExactlyOnce:
         self.crash.reach("after-send-offsets")
         # A retriable error here means "call commit again", never "abort": the outcome is still unknown.
         self.calls.run(self.producer.commit_transaction, 30)
+        metrics.COMMIT_SECONDS.labels(self.config.processor).observe(time.perf_counter() - started)
 
     def abort(self) -> None:
         try:

@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from confluent_kafka import Consumer, Message, Producer, TopicPartition
 
 from processors.runtime import metrics, retry
-from processors.runtime.calls import PROCESS_WATCHDOG, CallWatchdog, KafkaCalls, consumer_error
+from processors.runtime.calls import PROCESS_WATCHDOG, CallWatchdog, KafkaCalls
 from processors.runtime.changelog import Changelog
 from processors.runtime.clients import RuntimeConfig
 from processors.runtime.commit import commit_strategy, rewind_to_committed
@@ -69,14 +69,14 @@ class EosLoop:
         self.crash.before_kill = lambda: self.producer.flush(10)
         self.crash.mid_transaction = lambda: self.tx is not None and self.tx.outputs > 0
         self.name = handler.name
-        self.calls = KafkaCalls(watchdog or PROCESS_WATCHDOG)
+        self.calls = KafkaCalls(watchdog or PROCESS_WATCHDOG, handler.name)
         self.strategy = commit_strategy(config, producer, consumer, self.calls, self.crash)
         retry_topics = retry.retry_topics(handler.dlq_topic) if config.retry_topics else ()
         self.routing = FailureRouting(
             handler.name, handler.dlq_topic, retry_topics, config.in_place_attempts, self._send
         )
         self.holds = RetryHolds(consumer)
-        self.lag = metrics.LagReporter(handler.name, consumer)
+        self.lag = metrics.LagReporter(handler.name, config.processor, consumer)  # group.id: clients.py
         self.changelog = Changelog(config.bootstrap_servers, codec, handler.changelog_topic, handler.restore)
         self.topics = [*handler.input_topics, *retry_topics]
         self.tx: Transaction | None = None
@@ -140,19 +140,22 @@ class EosLoop:
     # 3. process
     def _process(self, message: Message) -> None:
         if message.error():
-            consumer_error(message.error())  # 10. fatal exit, like every fatal error of a call (calls.py)
+            self.calls.consumer_error(
+                message.error()
+            )  # 10. fatal exit, like every fatal error of a call (calls.py)
             return
         if self.holds.holding(message):
             return
         tx = self._begin()
         topic, partition, offset = message.topic(), message.partition(), message.offset()
         metrics.CONSUMED.labels(self.name, topic).inc()
+        self.lag.seen(message)
         tx.next_offsets[(topic, partition)] = offset + 1
         tx.records += 1
         try:
             record = input_record(message, self.codec)
         except PoisonPill as pill:
-            self.routing.dead_letter(message, pill.reason, pill.detail)
+            self.routing.poison(message, pill)
             return
         started = time.perf_counter()
         try:
@@ -187,7 +190,7 @@ class EosLoop:
                 self.codec.encode(output.topic, output.event) if output.encoded is None else output.encoded
             )
         except Exception as error:  # registry unreachable: nothing was produced for it, retry the transaction
-            raise AbortTransaction(f"serialization: {error}") from error
+            raise AbortTransaction(f"registry: encode {error}") from error
         self._send(output.topic, output.key, value, output.wire_headers(inherited))
 
     def _send(self, topic: str, key: str, value: bytes, headers: list[tuple[str, bytes]]) -> None:
@@ -232,14 +235,14 @@ class EosLoop:
         tx, self.tx = self.tx, None
         if tx:
             self.strategy.abort()  # 10. exits for a restart when the abort itself fails
-        metrics.ABORTED.labels(self.name, reason.split(":")[0]).inc()
+        metrics.count_abort(self.name, reason)
         self.hooks.aborted(reason)
         # Every partition consume() advanced, processed or not: a batch cut short by the abort left some
         # records fetched but unprocessed, and they must be read again too.
         if rewind and tx:
             rewind_to_committed(self.consumer, (tx.fetched | set(tx.next_offsets)) - leaving)
         self.handler.on_abort()
-        if reason.startswith(("handler-error", "serialization", "registry")):
+        if reason.startswith(("handler-error", "registry")):
             time.sleep(1.0)  # back off before replaying against a dependency that just failed
 
     # -- rebalances -------------------------------------------------------------------------------------
@@ -268,6 +271,7 @@ class EosLoop:
     def _let_go(self, partitions: list[TopicPartition]) -> None:
         gone = [(tp.topic, tp.partition) for tp in partitions]
         self.holds.forget(gone)
+        self.lag.forget(gone)
         self.changelog.revoked(gone)
         self.handler.on_revoke(gone)
 

@@ -20,6 +20,7 @@ from processors.runtime.dlq import dead_letter_headers
 from processors.runtime.errors import AbortTransaction
 from processors.runtime.handler import InputRecord, Output, PermanentError, TransactionLost
 from processors.runtime.records import message_key
+from processors.runtime.serde import PoisonPill
 
 log = logging.getLogger("pedidos.runtime")
 Send = Callable[[str, str, bytes, list[tuple[str, bytes]]], None]  # topic, key, value, headers
@@ -56,6 +57,7 @@ class FailureRouting:
             message.topic(), message.partition(), message.offset(), record.headers, error, now_ms()
         )
         destination = failure.destination(self.dlq_topic, permanent)
+        metrics.ERRORS.labels(self.processor, "handler-error").inc()  # routed: no abort counts it (loop.py)
         if destination == self.dlq_topic:
             reason = "permanent-error" if permanent else "retries-exhausted"
             if not permanent:
@@ -78,6 +80,11 @@ class FailureRouting:
         headers = kept + [(k, v.encode()) for k, v in failure.headers().items()]
         self.send(destination, message_key(message) or "", message.value() or b"", headers)
         metrics.RETRIED.labels(self.processor, destination).inc()
+
+    def poison(self, message: Message, pill: PoisonPill) -> None:
+        """Bytes no schema reads: straight to the DLQ, they will never decode."""
+        metrics.ERRORS.labels(self.processor, "poison").inc()
+        self.dead_letter(message, pill.reason, pill.detail)
 
     def dead_letter(
         self, message: Message, reason: str, detail: str, failure: retry.Failure | None = None

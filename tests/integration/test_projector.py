@@ -26,15 +26,19 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import httpx
 import psycopg
 import pytest
 from confluent_kafka import KafkaError, KafkaException, Producer
+from prometheus_client import REGISTRY
 
 from gateway.app import close_app, create_app
+from processors.deployment import metrics_port
 from processors.events import new_event
 from processors.projector.projector import Projector
 from processors.runtime.serde import AvroCodec
 from processors.topics import TOPICS
+from tools.stack.procs import wait_until
 
 
 class _AnyTime:
@@ -268,6 +272,18 @@ def test_the_projector_tells_the_orders_story_whatever_the_arrival_order(
     offsets = stored_offsets(settings, group)
     for topic, (partition, offset) in delivered.items():
         assert offsets[(topics[topic], partition)] >= offset + 1, topic
+    # Its lag, as the runtime's processors report theirs: 0 records and 0 seconds once caught up.
+    lag = {"processor": "projector", "group": group, "topic": topics["orders.new"]}
+    lag["partition"] = str(delivered["orders.new"][0])
+    wait_until(
+        lambda: (
+            projector.poll_batch() >= 0
+            and REGISTRY.get_sample_value("pedidos_consumer_lag_records", lag) == 0
+            and REGISTRY.get_sample_value("pedidos_consumer_lag_seconds", lag) == 0
+        ),
+        timeout_s=30,
+        what=f"projector lag 0 for {lag}",
+    )
 
     app = create_app({"TESTING": True})
     try:
@@ -360,6 +376,9 @@ def test_sigterm_stops_the_projector_cleanly(settings, group):
     reader.start()
     try:
         assert assigned.wait(60), "".join(lines)
+        # It serves its metrics on its own port, for Prometheus' `projector` job.
+        url = f"http://{settings.host}:{metrics_port(settings, 'projector')}/metrics"
+        assert "pedidos_projector_batch_duration_seconds_count" in httpx.get(url, timeout=5).text
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)

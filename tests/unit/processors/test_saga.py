@@ -15,7 +15,6 @@ import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import fastavro
 import pytest
@@ -34,8 +33,8 @@ from processors.orchestrator.saga import (
     on_deadline,
     transition,
 )
+from processors.schemas import latest_schema
 
-ROOT = Path(__file__).resolve().parents[3]
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 D = Deadlines()
 ORDER, PAY, RES = "o-1", "pay-1", "res-1"
@@ -116,7 +115,7 @@ def full_state() -> SagaState:
 
 
 def test_record_has_exactly_the_avro_fields_and_shapes():
-    schema = json.loads((ROOT / "avro" / "saga.state.v1.avsc").read_text())
+    schema = json.loads(latest_schema("saga.state"))
     record = full_state().to_record()
     assert list(record) == [field["name"] for field in schema["fields"]]
     assert record["items"] == ITEMS
@@ -125,7 +124,7 @@ def test_record_has_exactly_the_avro_fields_and_shapes():
 
 
 def test_record_round_trips_through_the_avro_schema():
-    schema = fastavro.parse_schema(json.loads((ROOT / "avro" / "saga.state.v1.avsc").read_text()))
+    schema = fastavro.parse_schema(json.loads(latest_schema("saga.state")))
     state, _ = run(placed(), paid())
     state, _ = on_deadline(state, T0 + timedelta(minutes=1), D)  # compensations and a null deadline
     for candidate in (full_state(), state, run(placed())[0], run(paid())[0]):
@@ -139,11 +138,19 @@ def test_record_round_trips_through_the_avro_schema():
 def test_from_record_accepts_a_uuid_event_id_and_missing_optionals():
     record = full_state().to_record()
     record["last_event_id"] = uuid.UUID(record["last_event_id"])
-    del record["payment_id"], record["compensations"]
+    del record["payment_id"], record["compensations"], record["placed_at"]  # placed_at: a v1 record
     state = SagaState.from_record(record)
     assert isinstance(state.last_event_id, str)
-    assert state.payment_id is None and state.compensations == ()
+    assert state.payment_id is None and state.compensations == () and state.placed_at is None
     assert state.items[0] == OrderItem("p-cafe", 2, Decimal("19.90"))
+
+
+def test_the_checkout_time_comes_from_order_placed_whenever_it_arrives():
+    checkout = T0 - timedelta(seconds=3)
+    placed_earlier = {**placed(), "occurred_at": checkout}
+    assert run(paid())[0].placed_at is None  # no checkout seen yet
+    assert run(placed_earlier, paid())[0].placed_at == checkout
+    assert run(paid(), placed_earlier, reserved())[0].placed_at == checkout
 
 
 # --- the happy path and its out-of-order variants ----------------------------------------------------------

@@ -77,7 +77,7 @@ def test_one_thread_watches_every_call(monkeypatch):
         real_start(thread)
 
     monkeypatch.setattr(threading.Thread, "start", start)
-    calls = KafkaCalls(CallWatchdog(60, on_hang=lambda _reason: None))
+    calls = KafkaCalls(CallWatchdog(60, on_hang=lambda _reason: None), "test-proc")
     assert [calls.run(lambda i=i: i) for i in range(200)] == list(range(200))
     assert [thread.name for thread in started] == ["call-watchdog"]
     assert started[0].daemon
@@ -85,7 +85,7 @@ def test_one_thread_watches_every_call(monkeypatch):
 
 def test_a_transactional_call_that_hangs_past_the_watchdog_makes_the_process_exit():
     exits: list[str] = []
-    calls = KafkaCalls(CallWatchdog(0.05, on_hang=exits.append))
+    calls = KafkaCalls(CallWatchdog(0.05, on_hang=exits.append), "test-proc")
     deadline = time.monotonic() + 5
 
     def send_offsets_to_transaction() -> str:  # as librdkafka#5456: never returns by itself
@@ -100,7 +100,7 @@ def test_a_transactional_call_that_hangs_past_the_watchdog_makes_the_process_exi
 def test_a_call_that_times_out_again_and_again_meets_the_watchdog_too(monkeypatch):
     exits: list[str] = []
     monkeypatch.setattr(time, "sleep", lambda _s: threading.Event().wait(0.01))
-    calls = KafkaCalls(CallWatchdog(0.05, on_hang=exits.append))
+    calls = KafkaCalls(CallWatchdog(0.05, on_hang=exits.append), "test-proc")
     deadline = time.monotonic() + 5
 
     def abort_transaction() -> str:  # each call times out, "retry call to resume", and never gets further
@@ -114,7 +114,7 @@ def test_a_call_that_times_out_again_and_again_meets_the_watchdog_too(monkeypatc
 
 def test_a_call_that_returns_in_time_disarms_the_watchdog():
     exits: list[str] = []
-    calls = KafkaCalls(CallWatchdog(0.05, on_hang=exits.append))
+    calls = KafkaCalls(CallWatchdog(0.05, on_hang=exits.append), "test-proc")
     assert calls.run(lambda: "ok") == "ok"
     assert not wait_until(lambda: bool(exits), timeout_s=0.2)  # well past the limit: nothing fired
     assert exits == []
@@ -122,7 +122,7 @@ def test_a_call_that_returns_in_time_disarms_the_watchdog():
 
 def test_a_retriable_error_calls_again_and_an_abortable_one_raises(monkeypatch):
     monkeypatch.setattr(time, "sleep", lambda _s: None)
-    calls = KafkaCalls(CallWatchdog(60, on_hang=lambda _reason: None))
+    calls = KafkaCalls(CallWatchdog(60, on_hang=lambda _reason: None), "test-proc")
     failures = [retriable(KafkaError._TRANSPORT), retriable()]
 
     def commit_transaction() -> str:

@@ -25,7 +25,7 @@ OFFSETS = [TopicPartition("orders.in", 0, 7)]
 
 
 def calls() -> KafkaCalls:
-    return KafkaCalls(CallWatchdog(60, on_hang=lambda _reason: None))
+    return KafkaCalls(CallWatchdog(60, on_hang=lambda _reason: None), "test-proc")
 
 
 def test_the_guarantee_picks_the_strategy():
