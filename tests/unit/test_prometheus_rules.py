@@ -1,8 +1,8 @@
 """The Prometheus rules (tools/observability/rules/) are valid, pass their promtool unit tests, and every
 alert has a test that fires it and one that keeps it silent (docs/alerts.md).
 
-The project has no YAML library, and promtool already parses the files for real: the checks of names below
-read the few keys they need line by line, in the layout these files use (one key per line).
+promtool parses the files for real; the checks of names below read the few keys they need line by line, in
+the layout these files use (one key per line), and the check of metric names reads the rules with ruamel.yaml.
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
 
 from processors.settings import PROJECT_ROOT
+from tests.promql_names import metric_names, undocumented
 
 RULES = PROJECT_ROOT / "tools" / "observability" / "rules"
 RULE_FILES = sorted(RULES.glob("*.yml"))
@@ -97,3 +99,14 @@ def test_every_alert_says_how_bad_which_service_and_what_to_do_in_both_languages
 def test_docs_explain_every_alert():
     text = (PROJECT_ROOT / "docs" / "alerts.md").read_text()
     assert [name for name in _rule_blocks("alert") if f"### {name}" not in text] == []
+
+
+def test_every_rule_reads_only_documented_metrics_or_recorded_series():
+    groups = [g for path in RULE_FILES for g in YAML(typ="safe").load(path.read_text())["groups"]]
+    rules = [rule for group in groups for rule in group["rules"]]
+    recorded = {rule["record"] for rule in rules if "record" in rule}
+    unknown = {
+        rule.get("alert") or rule["record"]: sorted(undocumented(metric_names(rule["expr"]), recorded))
+        for rule in rules
+    }
+    assert {name: names for name, names in unknown.items() if names} == {}
