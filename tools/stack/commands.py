@@ -30,12 +30,12 @@ brokers_option = click.option(
 
 @click.group()
 def stack() -> None:
-    """Kafka, Apicurio Registry e PostgreSQL locais / local Kafka, registry and PostgreSQL."""
+    """Kafka, registry, PostgreSQL e monitoração locais / local Kafka, registry, PostgreSQL, monitoring."""
 
 
 @stack.command()
 def install() -> None:
-    """Baixa Kafka e Apicurio do Maven Central / fetch Kafka and Apicurio from Maven Central."""
+    """Baixa Kafka, Apicurio e o agente JMX do Maven Central / fetch them from Maven Central."""
     settings = get_settings()
     started = time.monotonic()
     try:
@@ -80,11 +80,11 @@ def status(brokers: int | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([row.as_dict() for row in rows], indent=2))
     else:
-        click.echo(f"{'componente':<11} {'endereço / address':<44} {'pid':>8}  {'saúde':<9} {'memória':>9}")
+        click.echo(f"{'componente':<17} {'endereço / address':<44} {'pid':>8}  {'saúde':<9} {'memória':>9}")
         for row in rows:
             health = "saudável" if row.healthy else ("doente" if row.pid else "parado")
             memory = f"{row.memory_mb:.0f} MiB" if row.memory_mb is not None else "-"
-            click.echo(f"{row.name:<11} {row.address:<44} {row.pid or '-':>8}  {health:<9} {memory:>9}")
+            click.echo(f"{row.name:<17} {row.address:<44} {row.pid or '-':>8}  {health:<9} {memory:>9}")
     if not all(row.healthy for row in rows):
         raise SystemExit(1)
 
@@ -94,7 +94,7 @@ def status(brokers: int | None, as_json: bool) -> None:
 @click.argument("component", required=False)
 @click.option("-n", "--lines", default=40, show_default=True)
 def logs(brokers: int | None, component: str | None, lines: int) -> None:
-    """Últimas linhas dos logs / last lines of the logs (postgres, kafka-1.., registry)."""
+    """Últimas linhas dos logs / last lines of the logs (postgres, kafka-1.., registry, prometheus...)."""
     files = _stack(brokers).log_files()
     if component and component not in files:
         raise click.BadParameter(f"unknown component {component!r}; choose from {', '.join(files)}")

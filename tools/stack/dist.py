@@ -1,4 +1,5 @@
-"""The real components' binaries: Kafka and Apicurio from Maven Central, Java runtimes found on the machine.
+"""The real components' binaries: Kafka, Apicurio and Prometheus' JMX exporter agent from Maven Central, Java
+runtimes found on the machine.
 
 Maven downloads into its own cache (~/.m2), so a second set-up downloads nothing; each distribution is
 then laid out under ``<state>/dist`` and marked complete only once fully in place, so an interrupted set-up
@@ -24,6 +25,8 @@ KAFKA_VERSION = "4.4.0"  # newest kafka_2.13 release on Maven Central
 KAFKA_TOOLS_VERSION = "4.3.1"  # newest kafka-tools on Maven Central (none was published for 4.4.0)
 REGISTRY_VERSION = "3.3.3"  # newest io.apicurio:apicurio-registry-app; its classes need Java 21+
 REGISTRY_ARTIFACT = f"io.apicurio:apicurio-registry-app:{REGISTRY_VERSION}:tar.gz:all"
+JMX_AGENT_VERSION = "1.0.1"  # newest io.prometheus.jmx:jmx_prometheus_javaagent; the brokers' /metrics
+JMX_AGENT_ARTIFACT = f"io.prometheus.jmx:jmx_prometheus_javaagent:{JMX_AGENT_VERSION}"
 
 MAVEN_DIR = Path(__file__).parent / "maven"
 _COMPLETE = ".complete"
@@ -47,10 +50,20 @@ class Distributions:
     def registry_home(self) -> Path:
         return self.root / f"apicurio-registry-{REGISTRY_VERSION}"
 
+    @property
+    def jmx_agent_jar(self) -> Path:
+        home = self.root / f"jmx_prometheus_javaagent-{JMX_AGENT_VERSION}"
+        return home / f"jmx_prometheus_javaagent-{JMX_AGENT_VERSION}.jar"
+
     def installed(self) -> bool:
         return all(
             (d / _COMPLETE).exists()
-            for d in (self.kafka_libs.parent, self.kafka_tools_libs.parent, self.registry_home)
+            for d in (
+                self.kafka_libs.parent,
+                self.kafka_tools_libs.parent,
+                self.registry_home,
+                self.jmx_agent_jar.parent,
+            )
         )
 
     def install(self, echo: Echo) -> None:
@@ -69,6 +82,7 @@ class Distributions:
             echo,
         )
         self._install_registry(echo)
+        self._install_jmx_agent(echo)
 
     def _install_registry(self, echo: Echo) -> None:
         home = self.registry_home
@@ -88,6 +102,20 @@ class Distributions:
         archive.unlink()
         (home / _COMPLETE).touch()
         echo(f"  ok  Apicurio Registry em / in {home}")
+
+    def _install_jmx_agent(self, echo: Echo) -> None:
+        home = self.jmx_agent_jar.parent
+        label = f"JMX exporter agent {JMX_AGENT_VERSION}"
+        if (home / _COMPLETE).exists():
+            echo(f"  ok  {label} já instalado / already installed")
+            return
+        echo(f"  ..  {label}: Maven Central")
+        shutil.rmtree(home, ignore_errors=True)
+        _mvn(["dependency:copy", f"-Dartifact={JMX_AGENT_ARTIFACT}", f"-DoutputDirectory={home}"])
+        if not self.jmx_agent_jar.exists():
+            raise StackError(f"Maven copied no {self.jmx_agent_jar.name} into {home}")
+        (home / _COMPLETE).touch()
+        echo(f"  ok  {label} em / in {self.jmx_agent_jar}")
 
 
 def _install_jars(libs: Path, pom: str, props: dict[str, str], label: str, echo: Echo) -> None:
