@@ -203,3 +203,11 @@ def test_target_files_carry_the_contract_labels_one_file_per_job_and_writer(tmp_
     remove_targets(mine)
     assert not target_file(settings, "processors", "inventory").exists()
     assert target_file(settings, "processors").exists()  # another writer's file is left alone
+
+
+@pytest.mark.skipif(shutil.which("amtool") is None, reason="amtool (Debian prometheus-alertmanager) missing")
+def test_amtool_accepts_the_generated_alertmanager_config(tmp_path):
+    config = Alertmanager(_settings(tmp_path)).write_config()
+    result = subprocess.run(["amtool", "check-config", str(config)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 receivers" in result.stdout, result.stdout
