@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from processors.settings import Settings
-from tools.stack.managed import ManagedProcess, http_ok, state_scope
+from tools.stack.managed import ManagedProcess, http_ok, stack_process
 from tools.stack.prometheus import binary
 
 
@@ -26,10 +26,7 @@ class Alertmanager:
 
     @property
     def process(self) -> ManagedProcess:
-        state = self.settings.state_dir
-        return ManagedProcess(
-            "alertmanager", state / "run", state / "logs", scope=state_scope(state), marker_in_env=True
-        )
+        return stack_process(self.settings.state_dir, "alertmanager", marker_in_env=True)
 
     @property
     def address(self) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from processors.settings import Settings
-from tools.stack.managed import ManagedProcess, http_ok, state_scope
+from tools.stack.managed import ManagedProcess, http_ok, stack_process
 from tools.stack.prometheus import binary
 
 
@@ -20,10 +20,7 @@ class PostgresExporter:
 
     @property
     def process(self) -> ManagedProcess:
-        state = self.settings.state_dir
-        return ManagedProcess(
-            "postgres-exporter", state / "run", state / "logs", scope=state_scope(state), marker_in_env=True
-        )
+        return stack_process(self.settings.state_dir, "postgres-exporter", marker_in_env=True)
 
     @property
     def address(self) -> str:

@@ -19,7 +19,7 @@ from confluent_kafka.admin import AdminClient
 
 from processors.settings import Settings
 from tools.stack.dist import Distributions, find_java
-from tools.stack.managed import ManagedProcess, state_scope
+from tools.stack.managed import ManagedProcess, stack_process
 from tools.stack.procs import StackError, log_tail, wait_until
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -64,12 +64,7 @@ class KafkaNode:
 
     @property
     def process(self) -> ManagedProcess:
-        return ManagedProcess(
-            process_name(self.settings.kafka_brokers, self.node_id),
-            self.settings.state_dir / "run",
-            self.settings.state_dir / "logs",
-            scope=state_scope(self.settings.state_dir),
-        )
+        return stack_process(self.settings.state_dir, process_name(self.settings.kafka_brokers, self.node_id))
 
     def server_properties(self) -> str:
         s, brokers = self.settings, self.settings.kafka_brokers

@@ -104,21 +104,28 @@ class ManagedProcess:
 
 
 def _environ_contains(pid: int, marker: str) -> bool:
-    try:
-        with open(f"/proc/{pid}/environ", "rb") as f:
-            variables = f.read().split(b"\0")
-    except (FileNotFoundError, ProcessLookupError, PermissionError):
-        return False
-    return f"{ENV_MARKER}={marker}".encode() in variables and process_alive(pid)
+    return _proc_list_contains(pid, "environ", f"{ENV_MARKER}={marker}")
 
 
 def _cmdline_contains(pid: int, marker: str) -> bool:
+    return _proc_list_contains(pid, "cmdline", marker)
+
+
+def _proc_list_contains(pid: int, name: str, entry: str) -> bool:
+    """Whether /proc/<pid>/<name> (NUL-separated: the arguments or the environment) holds ``entry``."""
     try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            args = f.read().split(b"\0")
+        with open(f"/proc/{pid}/{name}", "rb") as f:
+            entries = f.read().split(b"\0")
     except (FileNotFoundError, ProcessLookupError, PermissionError):
         return False
-    return marker.encode() in args and process_alive(pid)
+    return entry.encode() in entries and process_alive(pid)
+
+
+def stack_process(state_dir: Path, name: str, *, marker_in_env: bool = False) -> ManagedProcess:
+    """A server of the stack: pid file in <state>/run, log in <state>/logs, marker scoped to the state dir."""
+    return ManagedProcess(
+        name, state_dir / "run", state_dir / "logs", scope=state_scope(state_dir), marker_in_env=marker_in_env
+    )
 
 
 def state_scope(state_dir: Path) -> str:

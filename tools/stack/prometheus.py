@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 
 from processors.settings import Settings
-from tools.stack.managed import ManagedProcess, http_ok, state_scope
+from tools.stack.managed import ManagedProcess, http_ok, stack_process
 from tools.stack.procs import StackError
 from tools.stack.targets import targets_dir
 
@@ -55,10 +55,7 @@ class Prometheus:
 
     @property
     def process(self) -> ManagedProcess:
-        state = self.settings.state_dir
-        return ManagedProcess(
-            "prometheus", state / "run", state / "logs", scope=state_scope(state), marker_in_env=True
-        )
+        return stack_process(self.settings.state_dir, "prometheus", marker_in_env=True)
 
     @property
     def address(self) -> str:
