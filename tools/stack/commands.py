@@ -53,8 +53,9 @@ def up(brokers: int | None) -> None:
     """Sobe tudo e espera ficar saudável / start everything and wait until healthy."""
     the_stack = _stack(brokers)
     try:
-        if not Distributions(the_stack.settings.dist_dir).installed():
-            Distributions(the_stack.settings.dist_dir).install(click.echo)
+        dists = Distributions(the_stack.settings.dist_dir)
+        if not (dists.installed() and dists.jmx_agent_installed()):  # the agent came later than the rest
+            dists.install(click.echo)
         timings = the_stack.up(click.echo)
     except StackError as error:
         raise click.ClickException(str(error)) from error
@@ -94,7 +95,7 @@ def status(brokers: int | None, as_json: bool) -> None:
 @click.argument("component", required=False)
 @click.option("-n", "--lines", default=40, show_default=True)
 def logs(brokers: int | None, component: str | None, lines: int) -> None:
-    """Últimas linhas dos logs / last lines of the logs (postgres, kafka-1.., registry, prometheus...)."""
+    """Últimas linhas dos logs / last lines of the logs (postgres, kafka-1.., registry)."""
     files = _stack(brokers).log_files()
     if component and component not in files:
         raise click.BadParameter(f"unknown component {component!r}; choose from {', '.join(files)}")

@@ -25,11 +25,11 @@ KAFKA_VERSION = "4.4.0"  # newest kafka_2.13 release on Maven Central
 KAFKA_TOOLS_VERSION = "4.3.1"  # newest kafka-tools on Maven Central (none was published for 4.4.0)
 REGISTRY_VERSION = "3.3.3"  # newest io.apicurio:apicurio-registry-app; its classes need Java 21+
 REGISTRY_ARTIFACT = f"io.apicurio:apicurio-registry-app:{REGISTRY_VERSION}:tar.gz:all"
-JMX_AGENT_VERSION = "1.0.1"  # newest io.prometheus.jmx:jmx_prometheus_javaagent; the brokers' /metrics
-JMX_AGENT_ARTIFACT = f"io.prometheus.jmx:jmx_prometheus_javaagent:{JMX_AGENT_VERSION}"
 
 MAVEN_DIR = Path(__file__).parent / "maven"
 _COMPLETE = ".complete"
+JMX_AGENT_VERSION = "1.0.1"  # newest io.prometheus.jmx:jmx_prometheus_javaagent; the brokers' /metrics
+JMX_AGENT_ARTIFACT = f"io.prometheus.jmx:jmx_prometheus_javaagent:{JMX_AGENT_VERSION}"
 
 Echo = Callable[[str], None]
 
@@ -50,20 +50,10 @@ class Distributions:
     def registry_home(self) -> Path:
         return self.root / f"apicurio-registry-{REGISTRY_VERSION}"
 
-    @property
-    def jmx_agent_jar(self) -> Path:
-        home = self.root / f"jmx_prometheus_javaagent-{JMX_AGENT_VERSION}"
-        return home / f"jmx_prometheus_javaagent-{JMX_AGENT_VERSION}.jar"
-
     def installed(self) -> bool:
         return all(
             (d / _COMPLETE).exists()
-            for d in (
-                self.kafka_libs.parent,
-                self.kafka_tools_libs.parent,
-                self.registry_home,
-                self.jmx_agent_jar.parent,
-            )
+            for d in (self.kafka_libs.parent, self.kafka_tools_libs.parent, self.registry_home)
         )
 
     def install(self, echo: Echo) -> None:
@@ -103,10 +93,18 @@ class Distributions:
         (home / _COMPLETE).touch()
         echo(f"  ok  Apicurio Registry em / in {home}")
 
+    @property
+    def jmx_agent_jar(self) -> Path:
+        home = self.root / f"jmx_prometheus_javaagent-{JMX_AGENT_VERSION}"
+        return home / f"jmx_prometheus_javaagent-{JMX_AGENT_VERSION}.jar"
+
+    def jmx_agent_installed(self) -> bool:
+        return (self.jmx_agent_jar.parent / _COMPLETE).exists()
+
     def _install_jmx_agent(self, echo: Echo) -> None:
         home = self.jmx_agent_jar.parent
         label = f"JMX exporter agent {JMX_AGENT_VERSION}"
-        if (home / _COMPLETE).exists():
+        if self.jmx_agent_installed():
             echo(f"  ok  {label} já instalado / already installed")
             return
         echo(f"  ..  {label}: Maven Central")
