@@ -39,7 +39,9 @@ def install() -> None:
     settings = get_settings()
     started = time.monotonic()
     try:
-        Distributions(settings.dist_dir).install(click.echo)
+        dists = Distributions(settings.dist_dir)
+        dists.install(click.echo)
+        dists.install_jmx_agent(click.echo)
         java = ensure_registry_java(click.echo)
     except StackError as error:
         raise click.ClickException(str(error)) from error
@@ -54,8 +56,10 @@ def up(brokers: int | None) -> None:
     the_stack = _stack(brokers)
     try:
         dists = Distributions(the_stack.settings.dist_dir)
-        if not (dists.installed() and dists.jmx_agent_installed()):  # the agent came later than the rest
+        if not dists.installed():
             dists.install(click.echo)
+        if not dists.jmx_agent_installed():
+            dists.install_jmx_agent(click.echo)
         timings = the_stack.up(click.echo)
     except StackError as error:
         raise click.ClickException(str(error)) from error

@@ -72,7 +72,6 @@ class Distributions:
             echo,
         )
         self._install_registry(echo)
-        self._install_jmx_agent(echo)
 
     def _install_registry(self, echo: Echo) -> None:
         home = self.registry_home
@@ -101,7 +100,8 @@ class Distributions:
     def jmx_agent_installed(self) -> bool:
         return (self.jmx_agent_jar.parent / _COMPLETE).exists()
 
-    def _install_jmx_agent(self, echo: Echo) -> None:
+    def install_jmx_agent(self, echo: Echo) -> None:
+        """The brokers' metrics agent: one jar, installed on its own (it came after the rest)."""
         home = self.jmx_agent_jar.parent
         label = f"JMX exporter agent {JMX_AGENT_VERSION}"
         if self.jmx_agent_installed():

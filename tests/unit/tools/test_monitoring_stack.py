@@ -5,14 +5,18 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from processors.settings import Settings
+from tools.stack import dist
 from tools.stack.alertmanager import Alertmanager
+from tools.stack.dist import Distributions
 from tools.stack.exporters import PostgresExporter
 from tools.stack.kafka import JMX_RULES, KafkaNode
 from tools.stack.managed import ManagedProcess
+from tools.stack.procs import StackError
 from tools.stack.prometheus import Prometheus, rule_copy
 from tools.stack.targets import (
     processor_target,
@@ -211,3 +215,26 @@ def test_amtool_accepts_the_generated_alertmanager_config(tmp_path):
     result = subprocess.run(["amtool", "check-config", str(config)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 receivers" in result.stdout, result.stdout
+
+
+def test_the_jmx_agent_is_installed_once_and_marked_complete_only_when_in_place(tmp_path, monkeypatch):
+    runs: list[list[str]] = []
+
+    def fake_mvn(args: list[str]) -> None:
+        runs.append(args)
+        out = Path(next(a for a in args if a.startswith("-DoutputDirectory=")).split("=", 1)[1])
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "jmx_prometheus_javaagent-1.0.1.jar").touch()
+
+    dists = Distributions(tmp_path)
+    monkeypatch.setattr(dist, "_mvn", lambda args: runs.append(args))  # Maven "succeeds" but copies nothing
+    with pytest.raises(StackError, match=r"copied no jmx_prometheus_javaagent-1\.0\.1\.jar"):
+        dists.install_jmx_agent(lambda _line: None)
+    assert not dists.jmx_agent_installed()
+
+    monkeypatch.setattr(dist, "_mvn", fake_mvn)
+    dists.install_jmx_agent(lambda _line: None)
+    assert dists.jmx_agent_installed() and dists.jmx_agent_jar.exists()
+    dists.install_jmx_agent(lambda _line: None)
+    assert len(runs) == 2  # installed: Maven not run again
+    assert "-Dartifact=io.prometheus.jmx:jmx_prometheus_javaagent:1.0.1" in runs[-1]
