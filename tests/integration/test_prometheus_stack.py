@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -12,6 +13,7 @@ from confluent_kafka import Producer
 
 from processors.settings import Settings
 from tools.stack.procs import Child, wait_until
+from tools.stack.prometheus import RULES_SOURCE
 from tools.stack.targets import target_file
 
 STACK_TARGETS = {
@@ -60,6 +62,17 @@ def test_prometheus_scrapes_every_component_of_the_stack(settings: Settings):
     assert _query(settings, 'up{job="kafka", instance="kafka-1"}')[0]["value"][1] == "1"
     # The exporter reaches our PostgreSQL, not only answers itself.
     assert _query(settings, 'pg_up{job="postgres"}')[0]["value"][1] == "1"
+
+
+def test_prometheus_loads_the_projects_rule_files_and_evaluates_them_without_error(settings: Settings):
+    response = httpx.get(f"{settings.prometheus_url}/api/v1/rules", timeout=5)
+    response.raise_for_status()
+    groups = response.json()["data"]["groups"]
+    assert sorted({Path(group["file"]).name for group in groups}) == sorted(
+        path.name for path in RULES_SOURCE.glob("*.yml")
+    )
+    failing = [rule["name"] for group in groups for rule in group["rules"] if rule["health"] == "err"]
+    assert failing == []
 
 
 def test_a_broker_metric_counts_the_records_produced_to_a_topic(settings: Settings, new_topic):
