@@ -32,7 +32,8 @@ def test_stack_status_reports_every_component_healthy():
     ]
     for row in rows:
         assert row["healthy"] is True, row
-        assert row["pid"] > 0 and row["memory_mb"] > 10, row
+        # The exporter, a small Go program, starts at ~10 MiB; every other component is well above.
+        assert row["pid"] > 0 and row["memory_mb"] > (5 if row["name"] == "postgres-exporter" else 10), row
 
 
 @pytest.fixture
