@@ -1,20 +1,25 @@
 """Prometheus as the session's stack runs it: every component scraped, targets following what runs, broker and
-processor metrics queryable through its HTTP API."""
+processor metrics queryable through its HTTP API, alerts reaching the gateway's webhook via Alertmanager."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import sys
+import threading
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
 import pytest
 from confluent_kafka import Producer
 
 from processors.settings import Settings
-from tools.stack.procs import Child, wait_until
-from tools.stack.prometheus import RULES_SOURCE
-from tools.stack.targets import target_file
+from tools.stack.procs import Child, free_port, wait_until
+from tools.stack.prometheus import RULES_SOURCE, Prometheus
+from tools.stack.targets import Target, remove_targets, target_file, write_targets
 
 STACK_TARGETS = {
     ("kafka", "kafka-1"),
@@ -126,3 +131,80 @@ def test_processor_instances_become_targets_while_they_run_and_leave_when_they_s
         timeout_s=30,
         what="payment-0 and payment-1 gone from the targets",
     )
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    """Stands in for an HTTP endpoint: records webhook payloads, answers a scrape."""
+
+    received: ClassVar[list[dict]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.received.append(json.loads(body))
+        self.send_response(200)
+        self.end_headers()
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain; version=0.0.4")
+        self.end_headers()
+        self.wfile.write(b"probe_ready 1\n")
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def _serving(host: str, port: int) -> Iterator[ThreadingHTTPServer]:
+    server = ThreadingHTTPServer((host, port), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def probe_rule(settings: Settings) -> Iterator[int]:
+    """A target that is down (nothing listens on its port) and an alert on it, loaded by a config reload."""
+    port = free_port()
+    targets = write_targets(settings, [Target("processors", "probe-0", f"{settings.host}:{port}")], "probe")
+    rule = Prometheus(settings).home / "rules" / "probe.yml"
+    rule.write_text(PROBE_RULE)
+    httpx.post(f"{settings.prometheus_url}/-/reload", timeout=10).raise_for_status()
+    yield port
+    rule.unlink()
+    remove_targets(targets)
+    httpx.post(f"{settings.prometheus_url}/-/reload", timeout=10).raise_for_status()
+
+
+PROBE_RULE = """groups:
+  - name: probe
+    rules:
+      - alert: PlumbingProbeDown
+        expr: up{job="processors", instance="probe-0"} == 0
+        labels:
+          severity: info
+"""
+
+
+def test_an_alert_reaches_the_gateway_webhook_through_alertmanager_and_so_does_its_resolution(
+    settings: Settings, probe_rule: int
+):
+    _Recorder.received = []
+
+    def notified(status: str) -> bool:
+        return any(
+            alert["labels"].get("alertname") == "PlumbingProbeDown" and alert["status"] == status
+            for payload in _Recorder.received
+            for alert in payload["alerts"]
+        )
+
+    with _serving(settings.host, settings.gateway_port):  # the gateway's port: Alertmanager's webhook
+        wait_until(lambda: notified("firing"), timeout_s=60, what="PlumbingProbeDown firing at the webhook")
+        payload = next(p for p in _Recorder.received if p["status"] == "firing")
+        assert payload["version"] == "4" and payload["receiver"] == "gateway"
+        with _serving(settings.host, probe_rule):  # the target answers: up == 1, the alert resolves
+            wait_until(lambda: notified("resolved"), timeout_s=60, what="PlumbingProbeDown resolved")
