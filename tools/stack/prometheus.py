@@ -109,6 +109,10 @@ class Prometheus:
             f"--storage.tsdb.retention.time={s.prometheus_retention}",
             f"--web.listen-address={s.host}:{s.prometheus_port}",
             "--web.enable-lifecycle",  # POST /-/reload: `stack up` reloads new rules without a restart
+            # Firing alerts are re-sent at this pace (default 1 min): one sent while the notifier has not yet
+            # found Alertmanager (right after a start or a reload) is dropped, and the next one must not
+            # keep the dashboard waiting a minute.
+            f"--rules.alert.resend-delay={s.prometheus_scrape_interval_s}s",
             "--log.format=json",
         ]
 

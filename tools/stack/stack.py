@@ -6,35 +6,17 @@ import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 from processors.settings import KAFKA_BROKERS_FILE, Settings
-from tools.stack.alertmanager import Alertmanager
-from tools.stack.exporters import PostgresExporter
 from tools.stack.kafka import KafkaNode, wait_nodes_healthy
-from tools.stack.managed import ManagedProcess, resident_memory_mb
+from tools.stack.managed import resident_memory_mb
+from tools.stack.monitoring import Monitoring
 from tools.stack.postgres import Postgres
 from tools.stack.procs import StackError, wait_until
-from tools.stack.prometheus import Prometheus
 from tools.stack.registry import Registry
-from tools.stack.targets import remove_targets, stack_targets, target_file, write_targets
 
 Echo = Callable[[str], None]
 MAX_BROKERS = 3  # what `--brokers` and PEDIDOS_KAFKA_BROKERS accept
-
-
-class Monitoring(Protocol):
-    """Prometheus, Alertmanager and the exporter: a managed server with an HTTP health check."""
-
-    @property
-    def process(self) -> ManagedProcess: ...
-
-    @property
-    def address(self) -> str: ...
-
-    def start(self) -> int: ...
-
-    def healthy(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -61,9 +43,7 @@ class Stack:
         self.postgres = Postgres(settings)
         self.kafka = [KafkaNode(settings, n) for n in range(1, settings.kafka_brokers + 1)]
         self.registry = Registry(settings)
-        self.postgres_exporter = PostgresExporter(settings)
-        self.alertmanager = Alertmanager(settings)
-        self.prometheus = Prometheus(settings)
+        self.monitoring = Monitoring(settings)
 
     def up(self, echo: Echo) -> dict[str, float]:
         """Start whatever is not running and wait until everything is healthy; returns seconds per step."""
@@ -104,46 +84,14 @@ class Stack:
         )
         timings["registry"] = time.monotonic() - started
         echo(f"  ok  Apicurio Registry ({timings['registry']:.1f} s)")
-        timings["monitoring"] = self._monitoring_up(echo, started)
+        self.monitoring.up(echo)
+        timings["monitoring"] = time.monotonic() - started
+        echo(f"  ok  Prometheus {self.settings.prometheus_url}, Alertmanager ({timings['monitoring']:.1f} s)")
         return timings
-
-    def _monitoring_up(self, echo: Echo, started: float) -> float:
-        """The exporter, Alertmanager and Prometheus, which scrapes the targets written just before it."""
-        write_targets(self.settings, stack_targets(self.settings))
-        prometheus_ran = self.prometheus.process.is_running()
-        for name, server in self._monitoring():
-            if not server.process.is_running():
-                echo(f"  ..  {name} em / on {server.address}")
-                server.start()
-        for name, server in self._monitoring():
-            wait_until(
-                server.healthy,
-                timeout_s=self.settings.startup_timeout_s,
-                what=name,
-                log=server.process.log_file,
-                alive=server.process.is_running,
-            )
-        if prometheus_ran:  # new rules or alert_for since it started: load them without losing its state
-            self.prometheus.reload()
-        elapsed = time.monotonic() - started
-        echo(
-            f"  ok  Prometheus {self.prometheus.address}, Alertmanager, PostgreSQL exporter ({elapsed:.1f} s)"
-        )
-        return elapsed
-
-    def _monitoring(self) -> list[tuple[str, Monitoring]]:
-        return [
-            ("PostgreSQL exporter", self.postgres_exporter),
-            ("Alertmanager", self.alertmanager),
-            ("Prometheus", self.prometheus),
-        ]
 
     def down(self, echo: Echo) -> None:
         """Stop, in reverse order, only the processes this stack started (pid files + markers)."""
-        for name, server in reversed(self._monitoring()):
-            if server.process.stop():
-                echo(f"  ok  {name} parado / stopped")
-        remove_targets([target_file(self.settings, t.job) for t in stack_targets(self.settings)])
+        self.monitoring.down(echo)
         if self.registry.process.stop():
             echo("  ok  Apicurio Registry parado / stopped")
         # Every node of ours, whatever the cluster size, so a size switch never leaves a broker behind.
@@ -176,19 +124,14 @@ class Stack:
         rows.append(
             _status("registry", self.registry.address, self.registry.process.pid(), self.registry.healthy)
         )
-        for server in (self.prometheus, self.alertmanager, self.postgres_exporter):
+        for server in self.monitoring.status_order():
             rows.append(_status(server.process.name, server.address, server.process.pid(), server.healthy))
         return rows
 
     def log_files(self) -> dict[str, object]:
         files = {"postgres": self.postgres.log_file, "registry": self.registry.process.log_file}
         files.update({f"kafka-{n.node_id}": n.process.log_file for n in self.kafka})
-        files.update(
-            {
-                s.process.name: s.process.log_file
-                for s in (self.prometheus, self.alertmanager, self.postgres_exporter)
-            }
-        )
+        files.update(self.monitoring.log_files())
         return files
 
 

@@ -114,6 +114,7 @@ def test_prometheus_runs_with_lifecycle_json_logs_retention_and_its_own_port(tmp
     settings = _settings(tmp_path, prometheus_port=9876, prometheus_retention="2d")
     command = Prometheus(settings).command()
     assert "--web.enable-lifecycle" in command and "--log.format=json" in command
+    assert "--rules.alert.resend-delay=5s" in command
     assert "--web.listen-address=127.0.0.1:9876" in command
     assert "--storage.tsdb.retention.time=2d" in command
     assert f"--storage.tsdb.path={settings.state_dir / 'prometheus' / 'data'}" in command
