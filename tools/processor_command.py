@@ -12,6 +12,7 @@ from processors.deployment import PROCESSORS
 from processors.runtime.crash import CRASH_POINTS
 from processors.settings import get_settings
 from processors.wiring import run_processor
+from tools.stack.targets import processor_target, remove_targets, write_targets
 
 
 @click.command("processor")
@@ -44,12 +45,20 @@ def processor(
     overrides = {k: v for k, v in {"crash_at": crash_at, "crash_after": crash_after}.items() if v is not None}
     if overrides:
         settings = settings.model_copy(update=overrides)
-    if instance is not None or instances == 1:
-        sys.exit(run_processor(name, instance or 0, settings))
-    _run_instances(name, instances)
+    if instance is not None:  # one instance of a group someone else runs (and lists for Prometheus)
+        sys.exit(run_processor(name, instance, settings))
+    # Prometheus scrapes the instances while they run; their file goes when they all exit cleanly (a crash
+    # leaves them listed, so `up == 0` shows them down).
+    targets = write_targets(
+        settings, [processor_target(settings, name, n) for n in range(instances)], writer=name
+    )
+    code = run_processor(name, 0, settings) if instances == 1 else _run_instances(name, instances)
+    if code == 0:
+        remove_targets(targets)
+    sys.exit(code)
 
 
-def _run_instances(name: str, instances: int) -> None:
+def _run_instances(name: str, instances: int) -> int:
     command = [sys.executable, "-m", "tools.cli", "processor", name]
     children = [subprocess.Popen([*command, "--instance", str(i)]) for i in range(instances)]
 
@@ -59,5 +68,4 @@ def _run_instances(name: str, instances: int) -> None:
 
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, forward)
-    codes = [child.wait() for child in children]
-    sys.exit(max(codes))
+    return max(child.wait() for child in children)

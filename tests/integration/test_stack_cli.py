@@ -22,10 +22,18 @@ def test_stack_status_reports_every_component_healthy():
     result = _pedidos("stack", "status", "--json")
     assert result.returncode == 0, result.stdout + result.stderr
     rows = json.loads(result.stdout)
-    assert [row["name"] for row in rows] == ["postgres", "kafka-1", "registry"]
+    assert [row["name"] for row in rows] == [
+        "postgres",
+        "kafka-1",
+        "registry",
+        "prometheus",
+        "alertmanager",
+        "postgres-exporter",
+    ]
     for row in rows:
         assert row["healthy"] is True, row
-        assert row["pid"] > 0 and row["memory_mb"] > 10, row
+        # The exporter, a small Go program, starts at ~10 MiB; every other component is well above.
+        assert row["pid"] > 0 and row["memory_mb"] > (5 if row["name"] == "postgres-exporter" else 10), row
 
 
 @pytest.fixture
@@ -39,6 +47,10 @@ def second_stack(settings: Settings):
         PEDIDOS_REGISTRY_PORT="18081",
         PEDIDOS_REGISTRY_MANAGEMENT_PORT="18091",
         PEDIDOS_POSTGRES_PORT="15433",
+        PEDIDOS_PROMETHEUS_PORT="19090",
+        PEDIDOS_ALERTMANAGER_PORT="19095",
+        PEDIDOS_POSTGRES_EXPORTER_PORT="19187",
+        PEDIDOS_KAFKA_METRICS_PORT="19380",
     )
     yield state, env
     _pedidos("stack", "down", env=env)
@@ -57,6 +69,9 @@ def test_stack_up_then_down_leaves_no_process_of_ours(second_stack):
         "127.0.0.1:15433",
         "127.0.0.1:19092",
         "http://127.0.0.1:18081/apis/ccompat/v7",
+        "http://127.0.0.1:19090",
+        "http://127.0.0.1:19095",
+        "http://127.0.0.1:19187",
     ]
     assert all(r["healthy"] for r in rows), rows
     pids = [r["pid"] for r in rows]

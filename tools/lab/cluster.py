@@ -54,7 +54,7 @@ class LabCluster:
             # unclean scenario would wait for that check whenever the timing misses. Once a second bounds it.
             ("unclean.leader.election.interval.ms", "1000"),
         )
-        self.nodes = {n: KafkaNode(self.settings, n, overrides) for n in NODES}
+        self.nodes = {n: KafkaNode(self.settings, n, overrides, exports_metrics=False) for n in NODES}
         self._admin: AdminClient | None = None
         self._lock: IO[str] | None = None
 

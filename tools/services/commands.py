@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 import httpx
 import psycopg
+from prometheus_client import start_http_server
 
 from gateway.telemetry.store import MAX_RATE, set_traffic_rate
 from processors.deployment import PROCESSORS, metrics_port
@@ -17,6 +18,7 @@ from processors.settings import Settings, get_settings
 from tools.services.supervisor import Service, Supervisor
 from tools.stack.managed import ManagedProcess
 from tools.stack.procs import StackError, wait_until
+from tools.stack.targets import remove_targets, service_targets, write_targets
 
 CLI = [sys.executable, "-m", "tools.cli"]
 
@@ -108,7 +110,14 @@ def status() -> None:
 def supervise(marker: str | None) -> None:
     configure_logging("supervisor")
     settings = get_settings()
-    sys.exit(Supervisor(service_list(), settings.state_dir / "logs", _status_file(settings)).run())
+    services = service_list()
+    start_http_server(metrics_port(settings, "supervisor"), addr=settings.host)
+    # Prometheus scrapes what runs under this supervisor for as long as it supervises: a service that died
+    # stays a target (up == 0 shows it); the files go when the supervisor stops cleanly.
+    targets = write_targets(settings, service_targets(settings, [s.name for s in services]))
+    code = Supervisor(services, settings.state_dir / "logs", _status_file(settings)).run()
+    remove_targets(targets)
+    sys.exit(code)
 
 
 def _gateway_healthy(settings: Settings) -> bool:

@@ -2,7 +2,8 @@
 
 It plays the part of a container restart policy (``restart: unless-stopped``): a processor that crashes at a
 crash point or exits on a fatal Kafka error comes back with the same transactional.id, which is what fences
-its zombie and aborts the transaction it left open. Restarts back off from 1 s to 10 s.
+its zombie and aborts the transaction it left open. Restarts back off from 1 s to 10 s. Its own metrics
+(served by `services supervise`) count the restarts and say which service runs, for the "service down" alerts.
 """
 
 from __future__ import annotations
@@ -14,9 +15,18 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from prometheus_client import Counter, Gauge
+
 from tools.stack.procs import Child, stop_all
 
 log = logging.getLogger("pedidos.supervisor")
+
+RESTARTS = Counter(
+    "pedidos_supervisor_restarts", "Restarts of a supervised service after it exited", ["service"]
+)
+RUNNING = Gauge(
+    "pedidos_supervisor_service_running", "1 while a supervised service's process runs", ["service"]
+)
 
 
 @dataclass
@@ -51,7 +61,9 @@ class Supervisor:
         return 0
 
     def _watch(self, service: Service, now: float) -> None:
-        if service.process is not None and service.process.exit_code() is None:
+        running = service.process is not None and service.process.exit_code() is None
+        RUNNING.labels(service.name).set(1 if running else 0)
+        if running:
             if now - service.started_at > 30:
                 service.backoff_s = 1.0  # it ran long enough: the next crash restarts quickly again
             return
@@ -63,6 +75,7 @@ class Supervisor:
             )
             service.process = None
             service.restarts += 1
+            RESTARTS.labels(service.name).inc()
             service.next_start = now + service.backoff_s
             service.backoff_s = min(service.backoff_s * 2, 10.0)
         if now >= service.next_start:

@@ -31,16 +31,18 @@ brokers_option = click.option(
 
 @click.group()
 def stack() -> None:
-    """Kafka, Apicurio Registry e PostgreSQL locais / local Kafka, registry and PostgreSQL."""
+    """Kafka, registry, PostgreSQL e monitoração locais / local Kafka, registry, PostgreSQL, monitoring."""
 
 
 @stack.command()
 def install() -> None:
-    """Baixa Kafka e Apicurio do Maven Central / fetch Kafka and Apicurio from Maven Central."""
+    """Baixa Kafka, Apicurio e o agente JMX do Maven Central / fetch them from Maven Central."""
     settings = get_settings()
     started = time.monotonic()
     try:
-        Distributions(settings.dist_dir).install(click.echo)
+        dists = Distributions(settings.dist_dir)
+        dists.install(click.echo)
+        dists.install_jmx_agent(click.echo)
         java = ensure_registry_java(click.echo)
     except StackError as error:
         raise click.ClickException(str(error)) from error
@@ -54,8 +56,11 @@ def up(brokers: int | None) -> None:
     """Sobe tudo e espera ficar saudável / start everything and wait until healthy."""
     the_stack = _stack(brokers)
     try:
-        if not Distributions(the_stack.settings.dist_dir).installed():
-            Distributions(the_stack.settings.dist_dir).install(click.echo)
+        dists = Distributions(the_stack.settings.dist_dir)
+        if not dists.installed():
+            dists.install(click.echo)
+        if not dists.jmx_agent_installed():
+            dists.install_jmx_agent(click.echo)
         timings = the_stack.up(click.echo)
     except StackError as error:
         raise click.ClickException(str(error)) from error
@@ -81,11 +86,11 @@ def status(brokers: int | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([row.as_dict() for row in rows], indent=2))
     else:
-        click.echo(f"{'componente':<11} {'endereço / address':<44} {'pid':>8}  {'saúde':<9} {'memória':>9}")
+        click.echo(f"{'componente':<17} {'endereço / address':<44} {'pid':>8}  {'saúde':<9} {'memória':>9}")
         for row in rows:
             health = "saudável" if row.healthy else ("doente" if row.pid else "parado")
             memory = f"{row.memory_mb:.0f} MiB" if row.memory_mb is not None else "-"
-            click.echo(f"{row.name:<11} {row.address:<44} {row.pid or '-':>8}  {health:<9} {memory:>9}")
+            click.echo(f"{row.name:<17} {row.address:<44} {row.pid or '-':>8}  {health:<9} {memory:>9}")
     if not all(row.healthy for row in rows):
         raise SystemExit(1)
 

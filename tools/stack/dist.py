@@ -1,4 +1,5 @@
-"""The real components' binaries: Kafka and Apicurio from Maven Central, Java runtimes found on the machine.
+"""The real components' binaries: Kafka, Apicurio and Prometheus' JMX exporter agent from Maven Central, Java
+runtimes found on the machine.
 
 Maven downloads into its own cache (~/.m2), so a second set-up downloads nothing; each distribution is
 then laid out under ``<state>/dist`` and marked complete only once fully in place, so an interrupted set-up
@@ -30,6 +31,8 @@ _KAFKA_TOOLS_PROPS = {"kafka.tools.version": KAFKA_TOOLS_VERSION}
 
 MAVEN_DIR = Path(__file__).parent / "maven"
 _COMPLETE = ".complete"
+JMX_AGENT_VERSION = "1.0.1"  # newest io.prometheus.jmx:jmx_prometheus_javaagent; the brokers' /metrics
+JMX_AGENT_ARTIFACT = f"io.prometheus.jmx:jmx_prometheus_javaagent:{JMX_AGENT_VERSION}"
 
 Echo = Callable[[str], None]
 
@@ -86,6 +89,29 @@ class Distributions:
         archive.unlink()
         (home / _COMPLETE).touch()
         echo(f"  ok  Apicurio Registry em / in {home}")
+
+    @property
+    def jmx_agent_jar(self) -> Path:
+        home = self.root / f"jmx_prometheus_javaagent-{JMX_AGENT_VERSION}"
+        return home / f"jmx_prometheus_javaagent-{JMX_AGENT_VERSION}.jar"
+
+    def jmx_agent_installed(self) -> bool:
+        return (self.jmx_agent_jar.parent / _COMPLETE).exists()
+
+    def install_jmx_agent(self, echo: Echo) -> None:
+        """The brokers' metrics agent: one jar, installed on its own (it came after the rest)."""
+        home = self.jmx_agent_jar.parent
+        label = f"JMX exporter agent {JMX_AGENT_VERSION}"
+        if self.jmx_agent_installed():
+            echo(f"  ok  {label} já instalado / already installed")
+            return
+        echo(f"  ..  {label}: Maven Central")
+        shutil.rmtree(home, ignore_errors=True)
+        _mvn(["dependency:copy", f"-Dartifact={JMX_AGENT_ARTIFACT}", f"-DoutputDirectory={home}"])
+        if not self.jmx_agent_jar.exists():
+            raise StackError(f"Maven copied no {self.jmx_agent_jar.name} into {home}")
+        (home / _COMPLETE).touch()
+        echo(f"  ok  {label} em / in {self.jmx_agent_jar}")
 
 
 def _pom_fingerprint(pom: str, props: dict[str, str]) -> str:

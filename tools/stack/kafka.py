@@ -19,10 +19,12 @@ from confluent_kafka.admin import AdminClient
 
 from processors.settings import Settings
 from tools.stack.dist import Distributions, find_java
-from tools.stack.managed import ManagedProcess, state_scope
+from tools.stack.managed import ManagedProcess, stack_process
 from tools.stack.procs import StackError, log_tail, wait_until
 
 TEMPLATES = Path(__file__).parent / "templates"
+# Which broker MBeans the JMX exporter agent turns into Prometheus metrics (docs/observability.md).
+JMX_RULES = Path(__file__).parents[1] / "observability" / "jmx" / "kafka-broker.yml"
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,9 @@ class KafkaNode:
     node_id: int  # 1-based
     # Overrides of server.properties for a special-purpose cluster (the acks lab's failure detection).
     overrides: tuple[tuple[str, str], ...] = ()
+    # The stack's nodes serve /metrics through the JMX exporter agent; throwaway clusters (the acks lab) do
+    # not, so their nodes never compete for the stack's metrics ports.
+    exports_metrics: bool = True
 
     @property
     def cluster_dir(self) -> Path:
@@ -54,13 +59,12 @@ class KafkaNode:
         return f"{self.settings.host}:{self.port}"
 
     @property
+    def metrics_port(self) -> int:
+        return self.settings.kafka_metrics_port + self.node_id - 1
+
+    @property
     def process(self) -> ManagedProcess:
-        return ManagedProcess(
-            process_name(self.settings.kafka_brokers, self.node_id),
-            self.settings.state_dir / "run",
-            self.settings.state_dir / "logs",
-            scope=state_scope(self.settings.state_dir),
-        )
+        return stack_process(self.settings.state_dir, process_name(self.settings.kafka_brokers, self.node_id))
 
     def server_properties(self) -> str:
         s, brokers = self.settings, self.settings.kafka_brokers
@@ -100,7 +104,9 @@ class KafkaNode:
         properties.update(self.overrides)
         return "\n".join([*(f"{key}={value}" for key, value in properties.items()), ""])
 
-    def java_command(self, main_class: str, *args: str, heap: str | None = None) -> list[str]:
+    def java_command(
+        self, main_class: str, *args: str, heap: str | None = None, agents: Sequence[str] = ()
+    ) -> list[str]:
         dist = Distributions(self.settings.dist_dir)
         heap = heap or self.settings.kafka_heap
         return [
@@ -115,6 +121,7 @@ class KafkaNode:
             "-Djava.awt.headless=true",
             f"-Dlog4j2.configurationFile={TEMPLATES / 'log4j2.properties'}",
             self.process.marker,
+            *agents,
             "-cp",
             f"{dist.kafka_libs}/*",
             main_class,
@@ -144,9 +151,17 @@ class KafkaNode:
                 f"kafka-{self.node_id}: formatting storage failed\n{result.stdout}{result.stderr}"
             )
 
+    def metrics_agent(self) -> list[str]:
+        """The JVM option that serves this node's metrics (none for a node that exports none)."""
+        if not self.exports_metrics:
+            return []
+        jar = Distributions(self.settings.dist_dir).jmx_agent_jar
+        return [f"-javaagent:{jar}={self.settings.host}:{self.metrics_port}:{JMX_RULES}"]
+
     def start(self) -> int:
         self.prepare()
-        return self.process.start(self.java_command("kafka.Kafka", str(self.node_dir / "server.properties")))
+        config = str(self.node_dir / "server.properties")
+        return self.process.start(self.java_command("kafka.Kafka", config, agents=self.metrics_agent()))
 
     def healthy(self) -> bool:
         """The node answers a metadata request and the cluster it reports includes this node."""

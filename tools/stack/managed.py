@@ -2,7 +2,9 @@
 
 Each managed process has a pid file under the state directory and carries a marker on its command line
 (``-Dpedidos.component=<name>``), so ``stack down`` can check that a pid still belongs to us before
-signalling it: pids are recycled, and a broad ``pkill java`` would hit other people's programs.
+signalling it: pids are recycled, and a broad ``pkill java`` would hit other people's programs. Programs
+that reject unknown arguments (Prometheus, Alertmanager, the exporters: Go flag parsers) carry the marker in
+their environment instead (``PEDIDOS_COMPONENT``), which /proc shows the same way.
 """
 
 from __future__ import annotations
@@ -10,11 +12,15 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
+
 from tools.stack.procs import Child, process_alive, terminate, wait_until
+
+ENV_MARKER = "PEDIDOS_COMPONENT"
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,7 @@ class ManagedProcess:
     run_dir: Path
     log_dir: Path
     scope: str = ""
+    marker_in_env: bool = False  # for programs whose flag parser rejects the -D marker
 
     @property
     def pid_file(self) -> Path:
@@ -50,23 +57,29 @@ class ManagedProcess:
             return None
         # Processes started before markers carried a scope are still recognised until their next restart.
         markers = (self.marker, f"-Dpedidos.component={self.name}") if self.scope else (self.marker,)
-        return pid if any(_cmdline_contains(pid, marker) for marker in markers) else None
+        return pid if any(self._carries(pid, marker) for marker in markers) else None
+
+    def _carries(self, pid: int, marker: str) -> bool:
+        return _environ_contains(pid, marker) if self.marker_in_env else _cmdline_contains(pid, marker)
 
     def is_running(self) -> bool:
         return self.pid() is not None
 
-    def start(self, argv: Sequence[str], *, cwd: Path | None = None) -> int:
-        if self.marker not in argv:
+    def start(
+        self, argv: Sequence[str], *, cwd: Path | None = None, env: Mapping[str, str] | None = None
+    ) -> int:
+        if not self.marker_in_env and self.marker not in argv:
             raise ValueError(f"{self.name}: the command line must carry {self.marker}")
         self.run_dir.mkdir(parents=True, exist_ok=True)
+        env = {**(env or {}), **({ENV_MARKER: self.marker} if self.marker_in_env else {})}
         # A session of its own: Ctrl-C in the terminal that ran `stack up` must not kill the broker.
-        child = Child(argv, self.log_file, cwd=cwd, own_session=True)
+        child = Child(argv, self.log_file, env=env, cwd=cwd, own_session=True)
         pid = child.start(banner=f"starting {self.name}")
         self.pid_file.write_text(f"{pid}\n")
         # Right after fork the child's /proc/<pid>/cmdline can still be empty; until it shows our marker,
         # pid() would not recognise the process as ours.
         wait_until(
-            lambda: _cmdline_contains(pid, self.marker) or child.exit_code() is not None,
+            lambda: self._carries(pid, self.marker) or child.exit_code() is not None,
             timeout_s=5,
             what=f"{self.name} to show its marker",
             interval_s=0.01,
@@ -90,13 +103,29 @@ class ManagedProcess:
         return pid is not None
 
 
+def _environ_contains(pid: int, marker: str) -> bool:
+    return _proc_list_contains(pid, "environ", f"{ENV_MARKER}={marker}")
+
+
 def _cmdline_contains(pid: int, marker: str) -> bool:
+    return _proc_list_contains(pid, "cmdline", marker)
+
+
+def _proc_list_contains(pid: int, name: str, entry: str) -> bool:
+    """Whether /proc/<pid>/<name> (NUL-separated: the arguments or the environment) holds ``entry``."""
     try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            args = f.read().split(b"\0")
+        with open(f"/proc/{pid}/{name}", "rb") as f:
+            entries = f.read().split(b"\0")
     except (FileNotFoundError, ProcessLookupError, PermissionError):
         return False
-    return marker.encode() in args and process_alive(pid)
+    return entry.encode() in entries and process_alive(pid)
+
+
+def stack_process(state_dir: Path, name: str, *, marker_in_env: bool = False) -> ManagedProcess:
+    """A server of the stack: pid file in <state>/run, log in <state>/logs, marker scoped to the state dir."""
+    return ManagedProcess(
+        name, state_dir / "run", state_dir / "logs", scope=state_scope(state_dir), marker_in_env=marker_in_env
+    )
 
 
 def state_scope(state_dir: Path) -> str:
@@ -143,3 +172,11 @@ def _descendants(pid: int) -> list[int]:
         found.append(child)
         queue.extend(children.get(child, []))
     return found
+
+
+def http_ok(url: str, timeout_s: float = 2.0) -> bool:
+    """Whether ``url`` answers 200 now (the health probe of the stack's HTTP servers)."""
+    try:
+        return httpx.get(url, timeout=timeout_s).status_code == 200
+    except httpx.HTTPError:
+        return False

@@ -12,7 +12,7 @@ import httpx
 
 from processors.settings import Settings
 from tools.stack.dist import Distributions, find_java
-from tools.stack.managed import ManagedProcess, state_scope
+from tools.stack.managed import ManagedProcess, stack_process
 
 # JSON lines with our field names (docs/logs.md). Apicurio's own application.properties sets
 # quarkus.log.console.json=false; a system property outranks it, and `.enabled` is Quarkus 3.33's name for it.
@@ -35,8 +35,7 @@ class Registry:
 
     @property
     def process(self) -> ManagedProcess:
-        state = self.settings.state_dir
-        return ManagedProcess("registry", state / "run", state / "logs", scope=state_scope(state))
+        return stack_process(self.settings.state_dir, "registry")
 
     @property
     def address(self) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from processors.settings import KAFKA_BROKERS_FILE, Settings
 from tools.stack.kafka import KafkaNode, wait_nodes_healthy
 from tools.stack.managed import resident_memory_mb
+from tools.stack.monitoring import Monitoring
 from tools.stack.postgres import Postgres
 from tools.stack.procs import StackError, wait_until
 from tools.stack.registry import Registry
@@ -42,6 +43,7 @@ class Stack:
         self.postgres = Postgres(settings)
         self.kafka = [KafkaNode(settings, n) for n in range(1, settings.kafka_brokers + 1)]
         self.registry = Registry(settings)
+        self.monitoring = Monitoring(settings)
 
     def up(self, echo: Echo) -> dict[str, float]:
         """Start whatever is not running and wait until everything is healthy; returns seconds per step."""
@@ -82,10 +84,14 @@ class Stack:
         )
         timings["registry"] = time.monotonic() - started
         echo(f"  ok  Apicurio Registry ({timings['registry']:.1f} s)")
+        self.monitoring.up(echo)
+        timings["monitoring"] = time.monotonic() - started
+        echo(f"  ok  Prometheus {self.settings.prometheus_url}, Alertmanager ({timings['monitoring']:.1f} s)")
         return timings
 
     def down(self, echo: Echo) -> None:
         """Stop, in reverse order, only the processes this stack started (pid files + markers)."""
+        self.monitoring.down(echo)
         if self.registry.process.stop():
             echo("  ok  Apicurio Registry parado / stopped")
         # Every node of ours, whatever the cluster size, so a size switch never leaves a broker behind.
@@ -118,11 +124,14 @@ class Stack:
         rows.append(
             _status("registry", self.registry.address, self.registry.process.pid(), self.registry.healthy)
         )
+        for server in self.monitoring.status_order():
+            rows.append(_status(server.process.name, server.address, server.process.pid(), server.healthy))
         return rows
 
     def log_files(self) -> dict[str, object]:
         files = {"postgres": self.postgres.log_file, "registry": self.registry.process.log_file}
         files.update({f"kafka-{n.node_id}": n.process.log_file for n in self.kafka})
+        files.update(self.monitoring.log_files())
         return files
 
 

@@ -98,7 +98,16 @@ def test_stack_status_follows_the_recorded_size_without_a_flag(tmp_path, monkeyp
     finally:
         get_settings.cache_clear()
     rows = json.loads(result.output)
-    assert [r["name"] for r in rows] == ["postgres", "kafka-1", "kafka-2", "kafka-3", "registry"]
+    assert [r["name"] for r in rows] == [
+        "postgres",
+        "kafka-1",
+        "kafka-2",
+        "kafka-3",
+        "registry",
+        "prometheus",
+        "alertmanager",
+        "postgres-exporter",
+    ]
     assert [r["address"] for r in rows[1:4]] == ["127.0.0.1:9092", "127.0.0.1:9093", "127.0.0.1:9094"]
     assert result.exit_code == 1  # nothing of this state dir runs
 

@@ -1,5 +1,7 @@
 import sys
 
+from prometheus_client import REGISTRY
+
 from tools.services.supervisor import Service, Supervisor
 from tools.stack.procs import wait_until
 
@@ -36,3 +38,24 @@ def test_stopping_terminates_running_services_and_writes_status(tmp_path):
     assert '"name": "sleeper"' in supervisor.status_file.read_text()
     supervisor._stop_all()
     assert service.process.exit_code() is not None
+
+
+def test_the_metrics_count_restarts_and_say_whether_each_service_runs(tmp_path):
+    service = Service("metered", [sys.executable, "-c", "raise SystemExit(1)"])
+    supervisor = _supervisor(tmp_path, service)
+    supervisor.log_dir.mkdir(parents=True)
+    supervisor._watch(service, now=0.0)
+    first = service.process
+    wait_until(lambda: first.exit_code() is not None, timeout_s=30, what="the first run to exit")
+    supervisor._watch(service, now=1.0)
+    assert _sample("pedidos_supervisor_restarts_total", "metered") == 1.0
+    assert _sample("pedidos_supervisor_service_running", "metered") == 0.0
+    service.argv = [sys.executable, "-c", "import time; time.sleep(60)"]
+    supervisor._watch(service, now=2.0)  # restarted
+    supervisor._watch(service, now=2.2)
+    assert _sample("pedidos_supervisor_service_running", "metered") == 1.0
+    supervisor._stop_all()
+
+
+def _sample(name: str, service: str) -> float | None:
+    return REGISTRY.get_sample_value(name, {"service": service})
