@@ -19,12 +19,14 @@ from confluent_kafka import Consumer, Message, TopicPartition
 
 from processors.deployment import PROCESSORS, metrics_port
 from processors.runtime.metrics import sample_totals
-from processors.settings import Settings
+from processors.settings import Settings, get_settings
 from tools.stack.procs import Child, stop_all, wait_until
+from tools.stack.targets import processor_target, remove_targets, target_file, write_targets
 from tools.traffic import random_order
 from tools.verify.snapshot import group_lag, input_end_offsets
 
 TERMINAL_TOPICS = ("orders.confirmed", "orders.cancelled")
+TARGETS_WRITER = "harness"  # <state>/prometheus/targets/processors.harness.json
 
 
 @dataclass
@@ -79,6 +81,11 @@ def start_processors(
     """One instance of every processor. ``crash`` maps a name to (crash point, crash after) for its first
     run; ``env`` is given to every processor, ``env_for`` to the one it names."""
     crash, env_for = crash or {}, env_for or {}
+    settings = get_settings()
+    # Prometheus scrapes them like `make run`'s: a death shows as up == 0 (the kill demo's alert).
+    write_targets(
+        settings, [processor_target(settings, name, 0) for name in PROCESSORS], writer=TARGETS_WRITER
+    )
     running = {}
     for name in PROCESSORS:
         point, after = crash.get(name, (None, 1))
@@ -90,6 +97,7 @@ def start_processors(
 def stop_processors(processes: Iterable[ProcessorProcess]) -> None:
     """SIGTERM to all at once, so their clean shutdowns (commit or abort) overlap; SIGKILL past 30 s."""
     stop_all(p.child for p in processes if p.child is not None)
+    remove_targets([target_file(get_settings(), "processors", TARGETS_WRITER)])
 
 
 class Checkout:

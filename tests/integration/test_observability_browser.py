@@ -10,7 +10,6 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 
-import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -29,13 +28,6 @@ browser, page, shots = dashboard.browser, dashboard.page, dashboard.shots
 # first records, the panels have points.
 DATA_TIMEOUT_MS = 120_000
 ORDERS_PER_S = 2
-
-
-def prometheus_ready(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/-/ready", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 @contextlib.contextmanager
@@ -63,10 +55,6 @@ def test_the_observability_tab_says_how_to_start_prometheus_when_it_does_not_ans
 
 
 def test_the_observability_tab_draws_its_panels_from_prometheus(settings, page: Page, shots, tmp_path):
-    if not prometheus_ready(settings.prometheus_url):
-        # Until the native stack starts Prometheus in the test session (issue 13, tools/stack/prometheus.py)
-        # nothing scrapes the processors: then this test must not skip any more.
-        pytest.skip(f"no Prometheus at {settings.prometheus_url}")
     started_ms = time.time() * 1000
     with (
         running_processors(settings, tmp_path),

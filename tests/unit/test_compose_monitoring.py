@@ -56,7 +56,7 @@ def test_prometheus_scrapes_the_native_jobs_with_the_native_instance_labels():
         "projector",
         "gateway",
     }
-    assert jobs["registry"]["metrics_path"] == "/q/metrics"
+    assert jobs["registry"]["metrics_path"] == "/metrics"
 
 
 def test_every_scrape_target_is_a_port_its_service_listens_on():

@@ -18,13 +18,6 @@ from processors.settings import PROJECT_ROOT
 from tests.promql_names import Family, documented_metrics, metric_names, undocumented
 
 PACKAGES = ("processors", "gateway", "tools")
-# Registered by other branches of issue 13 (the supervisor's, and the gateway's alerts webhook): documented
-# already, absent here until they merge. Once registered they are checked like every other row, and the test
-# below asks for them to leave this set.
-REGISTERED_ELSEWHERE = {
-    "pedidos_supervisor_restarts_total",
-    "pedidos_supervisor_service_running",
-}
 # docs/conventions.md §1: labels of bounded cardinality only, never an order, customer or event id.
 BOUNDED_LABELS = {
     "processor",
@@ -68,11 +61,7 @@ def documented() -> dict[str, Family]:
 
 def test_the_table_lists_exactly_the_pedidos_metrics_the_code_registers():
     in_code, in_docs = registered(), documented()
-    expected = {name: family for name, family in in_docs.items() if name not in REGISTERED_ELSEWHERE}
-    assert {n: f for n, f in in_code.items() if n not in REGISTERED_ELSEWHERE} == expected
-    merged = REGISTERED_ELSEWHERE & set(in_code)
-    assert {n: in_code[n] for n in merged} == {n: in_docs[n] for n in merged}
-    assert not merged, f"registered now: check them like the others, out of REGISTERED_ELSEWHERE: {merged}"
+    assert in_code == in_docs
 
 
 def test_every_label_has_bounded_cardinality():

@@ -4,6 +4,7 @@ same transactional.id, and the audit shows that every order still ended exactly 
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -18,6 +19,7 @@ from processors.runtime.serde import AvroCodec
 from processors.settings import Settings, get_settings
 from processors.topics import TOPICS
 from processors.wiring import HANDLERS
+from tools.chaos.kill_alert import dashboard_gateway, monitoring_running, now_ms, wait_fired, wait_resolved
 from tools.chaos.kill_narration import narrator
 from tools.chaos.kill_report import kill_report
 from tools.reports import json_option, out_dir_option, publish, write_json
@@ -70,6 +72,9 @@ class KillReport:
     audit_ok: bool = False
     failed_properties: dict[str, list[str]] = field(default_factory=dict)
     seconds_total: float = 0.0
+    # With --alert: seconds from the death to PedidosServiceDown at the gateway, from the restart to its end.
+    seconds_to_alert: float | None = None
+    seconds_to_alert_resolved: float | None = None
 
 
 def crash_points_of(processor: str) -> tuple[str, ...]:
@@ -84,9 +89,26 @@ def run_kill(
     rate: float,
     log_dir: Path,
     say: Say = lambda *_a, **_k: None,
+    alert: bool = False,
 ) -> tuple[KillReport, list[PropertyResult]]:
+    """``alert``: before restarting the victim, wait until its PedidosServiceDown alert reaches the gateway
+    (served for the demo if `make run`'s is down), then wait for the alert to clear."""
     if crash_point not in crash_points_of(processor):
         raise click.BadParameter(f"{processor} has no {crash_point} step (no database)", param_hint="--at")
+    with dashboard_gateway(settings, log_dir) if alert else contextlib.nullcontext():
+        return _run_kill(settings, processor, crash_point, orders, rate, log_dir, say, alert)
+
+
+def _run_kill(
+    settings: Settings,
+    processor: str,
+    crash_point: str,
+    orders: int,
+    rate: float,
+    log_dir: Path,
+    say: Say,
+    alert: bool,
+) -> tuple[KillReport, list[PropertyResult]]:
     report = KillReport(processor, crash_point, orders)
     started = time.monotonic()
     topics = OUTPUT_TOPICS[processor]
@@ -115,8 +137,19 @@ def run_kill(
                 f"{processor} não chegou ao ponto {crash_point} em 60 s / never crashed"
             )
         say("crashed", processor=processor, code=report.exit_code, seconds=report.seconds_to_crash)
+        died_at_ms = now_ms()
+        if alert:
+            say("alert_waiting", processor=processor)
+            episode = wait_fired(settings, victim.key, died_at_ms)
+            report.seconds_to_alert = (now_ms() - died_at_ms) / 1000
+            say("alert_fired", processor=processor, seconds=report.seconds_to_alert)
         victim.start()  # a normal instance with the same transactional.id: the crash point was for one run
+        restarted_at_ms = now_ms()
         say("restarted", processor=processor)
+        if alert:
+            wait_resolved(settings, victim.key, episode)
+            report.seconds_to_alert_resolved = (now_ms() - restarted_at_ms) / 1000
+            say("alert_resolved", processor=processor, seconds=report.seconds_to_alert_resolved)
         ended = watcher.wait_for(accepted, timeout_s=180)
         wait_drained(settings)
     finally:
@@ -164,6 +197,13 @@ def chaos() -> None:
 @click.option("--at", "crash_point", type=click.Choice(CRASH_POINTS), required=True)
 @click.option("--orders", default=30, show_default=True, type=click.IntRange(5, 10_000))
 @click.option("--rate", default=10.0, show_default=True, type=click.FloatRange(min=1), help="Pedidos/s.")
+@click.option(
+    "--alert/--no-alert",
+    default=None,
+    help="Espera o alerta PedidosServiceDown chegar ao painel antes de reiniciar, e sumir depois; padrão: "
+    "quando Prometheus e Alertmanager estão no ar / wait for the alert on the dashboard "
+    "(default: when monitored).",
+)
 @lang_option
 @json_option
 @out_dir_option
@@ -172,14 +212,23 @@ def kill(
     crash_point: str,
     orders: int,
     rate: float,
+    alert: bool | None,
     lang: str,
     json_path: Path | None,
     out_dir: Path | None,
 ) -> None:
     """Mata um processador num ponto do commit e prova que nada se perdeu / kill a processor mid-commit."""
     settings = ready_for_own_processors()
+    if alert is None:
+        alert = monitoring_running(settings)
+    elif alert and not monitoring_running(settings):
+        raise click.ClickException(
+            "--alert precisa do Prometheus e do Alertmanager: `pedidos stack up` / "
+            "--alert needs Prometheus and Alertmanager"
+        )
+    log_dir = settings.state_dir / "logs" / "chaos"
     report, _results = run_kill(
-        settings, processor, crash_point, orders, rate, settings.state_dir / "logs" / "chaos", narrator(lang)
+        settings, processor, crash_point, orders, rate, log_dir, narrator(lang), alert=alert
     )
     publish(kill_report(asdict(report)), out_dir, lang=lang)
     write_json(json_path, asdict(report))

@@ -55,6 +55,23 @@ MESSAGES = {
         "3. {processor}-0 morreu (código {code}, SIGKILL) após {seconds:.1f} s: sem abort, sem close.",
         "3. {processor}-0 died (exit code {code}, SIGKILL) after {seconds:.1f} s: no abort, no close.",
     ),
+    "alert_waiting": Text(
+        "   {processor}-0 continua fora: o Prometheus deixa de ler seu /metrics (up == 0) e, passado o "
+        "`for:` da regra, o alerta PedidosServiceDown dispara. Abra o painel: ele aparece no cabeçalho.",
+        "   {processor}-0 stays down: Prometheus cannot scrape its /metrics (up == 0) and, after the rule's "
+        "`for:`, PedidosServiceDown fires. Open the dashboard: it shows in the header.",
+    ),
+    "alert_fired": Text(
+        "   Alerta PedidosServiceDown de {processor}-0 no painel {seconds:.1f} s após a morte "
+        "(Prometheus -> Alertmanager -> gateway).",
+        "   PedidosServiceDown for {processor}-0 on the dashboard {seconds:.1f} s after the death "
+        "(Prometheus -> Alertmanager -> gateway).",
+    ),
+    "alert_resolved": Text(
+        "   O alerta de {processor}-0 sumiu {seconds:.1f} s após o reinício: o Prometheus voltou a lê-lo.",
+        "   The alert for {processor}-0 cleared {seconds:.1f} s after the restart: Prometheus scrapes it "
+        "again.",
+    ),
     "restarted": Text(
         "4. {processor}-0 reiniciado com o MESMO transactional.id: init_transactions() cerca o zumbi "
         "e encerra a transação que ele deixou aberta.",

@@ -10,6 +10,11 @@ from typing import Any
 from tools.reports import Cell, Report, Table
 from tools.text import Text, join
 
+ALERT_ROWS = {
+    "seconds_to_alert": "s da morte ao alerta no painel / s from death to the alert on the dashboard",
+    "seconds_to_alert_resolved": "s do reinício ao fim do alerta / s from restart to the alert's end",
+}
+
 
 def kill_report(kill: dict[str, Any]) -> Report:
     """``kill`` is a `KillReport` as a dict (what `--json` writes)."""
@@ -24,6 +29,7 @@ def kill_report(kill: dict[str, Any]) -> Report:
         ["cancelados / cancelled", kill["outcomes"].get("cancelled", 0)],
         ["registros abortados / aborted records", sum(aborted.values())],
         *([f"  abortados em / aborted in {topic}", n] for topic, n in sorted(aborted.items())),
+        *([[label, round(kill[key], 1)]] for key, label in ALERT_ROWS.items() if kill.get(key) is not None),
         ["auditoria / audit", "ok" if kill["audit_ok"] else "FALHOU / FAILED"],
         ["duração total / total seconds", round(kill["seconds_total"], 1)],
     ]
