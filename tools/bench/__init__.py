@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from tools.bench.monitoring import monitoring
 from tools.bench.pipeline import pipeline
 from tools.bench.producer import producer
 from tools.bench.telemetry import telemetry
@@ -17,3 +18,4 @@ def bench() -> None:
 bench.add_command(telemetry)
 bench.add_command(producer)
 bench.add_command(pipeline)
+bench.add_command(monitoring)
