@@ -21,7 +21,7 @@ from tools.services.commands import supervisor_process
 from tools.stack.managed import resident_memory_mb
 from tools.stack.monitoring import Monitoring
 from tools.stack.stack import Stack
-from tools.text import Text
+from tools.text import Text, lang_option
 
 CORES = 2  # the machine the figures are read against (docs/observability.md)
 ACCEPTED = "pedidos_gateway_checkouts_total"
@@ -150,10 +150,11 @@ def _cells(run: RateRun, name: str) -> tuple[float, float]:
 @click.option("--rates", default="2,100", show_default=True, help="Pedidos/s do gerador, um por medida.")
 @click.option("--seconds", default=30.0, show_default=True, type=click.FloatRange(min=5))
 @click.option("--warmup", "warmup_s", default=10.0, show_default=True, type=click.FloatRange(min=0))
+@lang_option
 @json_option
 @out_dir_option
 def monitoring(
-    rates: str, seconds: float, warmup_s: float, json_path: Path | None, out_dir: Path | None
+    rates: str, seconds: float, warmup_s: float, lang: str, json_path: Path | None, out_dir: Path | None
 ) -> None:
     """CPU e memória de Prometheus, Alertmanager e exporter por taxa / what monitoring costs, per rate."""
     settings = get_settings()
@@ -174,5 +175,5 @@ def monitoring(
         with psycopg.connect(settings.database_url, autocommit=True) as conn:
             set_traffic_rate(conn, before if before is not None else 2.0)
     report = monitoring_report(runs)
-    publish(report, out_dir)
+    publish(report, out_dir, lang=lang)
     write_json(json_path, report.data)

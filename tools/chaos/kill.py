@@ -26,6 +26,7 @@ from tools.reports import json_option, out_dir_option, publish, write_json
 from tools.saga_harness import (
     Checkout,
     OrderWatcher,
+    ProcessorProcess,
     start_processors,
     stop_processors,
     wait_assigned,
@@ -96,80 +97,74 @@ def run_kill(
     if crash_point not in crash_points_of(processor):
         raise click.BadParameter(f"{processor} has no {crash_point} step (no database)", param_hint="--at")
     with dashboard_gateway(settings, log_dir) if alert else contextlib.nullcontext():
-        return _run_kill(settings, processor, crash_point, orders, rate, log_dir, say, alert)
+        report = KillReport(processor, crash_point, orders)
+        started = time.monotonic()
+        topics = OUTPUT_TOPICS[processor]
+        before = aborted_records(settings, topics)
+        watcher = OrderWatcher(settings)
+        processes = start_processors(
+            log_dir,
+            crash={processor: (crash_point, CRASH_AFTER[crash_point])},
+            env_for={processor: VICTIM_ENV},
+        )
+        victim = processes[processor]
+        try:
+            wait_assigned(settings)
+            say("started", processor=processor, point=crash_point, nth=CRASH_AFTER[crash_point])
+            with Checkout(seed=int(time.time())) as checkout:
+                accepted = checkout.place(orders, rate=rate)
+                say("placed", orders=len(accepted), rate=rate)
+                # A victim that fell behind (a busy machine) can take every order in one transaction and
+                # never reach its N-th step: the orders keep coming at the same rate until it does.
+                deadline = time.monotonic() + 60
+                while victim.exited() is None and time.monotonic() < deadline:
+                    accepted += checkout.place(max(1, round(rate / 2)), rate=rate)
+            report.orders = len(accepted)
+            report.exit_code = victim.exited()
+            report.seconds_to_crash = time.monotonic() - started
+            if report.exit_code is None:
+                raise click.ClickException(
+                    f"{processor} não chegou ao ponto {crash_point} em 60 s / never crashed"
+                )
+            say("crashed", processor=processor, code=report.exit_code, seconds=report.seconds_to_crash)
+            _restart(settings, victim, report, say, alert)
+            ended = watcher.wait_for(accepted, timeout_s=180)
+            wait_drained(settings)
+        finally:
+            watcher.close()
+            stop_processors(processes.values())
+        after = aborted_records(settings, topics)
+        report.aborted_records = {t: after[t] - before[t] for t in topics if after[t] != before[t]}
+        say("aborted", processor=processor, point=crash_point, records=report.aborted_records)
+        report.outcomes = {
+            "confirmed": list(ended.values()).count("orders.confirmed"),
+            "cancelled": list(ended.values()).count("orders.cancelled"),
+        }
+        say("ended", orders=len(accepted), **report.outcomes)
+        snapshot = take_snapshot(settings, AvroCodec(settings.registry_url), scope=set(accepted))
+        results = audit(snapshot)
+        report.audit_ok = all(r.ok for r in results)
+        report.failed_properties = {r.id: r.violations[:5] for r in results if not r.ok}
+        report.seconds_total = time.monotonic() - started
+        say("audited", results=results, snapshot=snapshot, ok=report.audit_ok, seconds=report.seconds_total)
+        return report, results
 
 
-def _run_kill(
-    settings: Settings,
-    processor: str,
-    crash_point: str,
-    orders: int,
-    rate: float,
-    log_dir: Path,
-    say: Say,
-    alert: bool,
-) -> tuple[KillReport, list[PropertyResult]]:
-    report = KillReport(processor, crash_point, orders)
-    started = time.monotonic()
-    topics = OUTPUT_TOPICS[processor]
-    before = aborted_records(settings, topics)
-    watcher = OrderWatcher(settings)
-    processes = start_processors(
-        log_dir, crash={processor: (crash_point, CRASH_AFTER[crash_point])}, env_for={processor: VICTIM_ENV}
-    )
-    victim = processes[processor]
-    try:
-        wait_assigned(settings)
-        say("started", processor=processor, point=crash_point, nth=CRASH_AFTER[crash_point])
-        with Checkout(seed=int(time.time())) as checkout:
-            accepted = checkout.place(orders, rate=rate)
-            say("placed", orders=len(accepted), rate=rate)
-            # A victim that fell behind (a busy machine) can take every order in one transaction and never
-            # reach its N-th step: the orders keep coming at the same rate until it does.
-            deadline = time.monotonic() + 60
-            while victim.exited() is None and time.monotonic() < deadline:
-                accepted += checkout.place(max(1, round(rate / 2)), rate=rate)
-        report.orders = len(accepted)
-        report.exit_code = victim.exited()
-        report.seconds_to_crash = time.monotonic() - started
-        if report.exit_code is None:
-            raise click.ClickException(
-                f"{processor} não chegou ao ponto {crash_point} em 60 s / never crashed"
-            )
-        say("crashed", processor=processor, code=report.exit_code, seconds=report.seconds_to_crash)
-        died_at_ms = now_ms()
-        if alert:
-            say("alert_waiting", processor=processor)
-            episode = wait_fired(settings, victim.key, died_at_ms)
-            report.seconds_to_alert = (now_ms() - died_at_ms) / 1000
-            say("alert_fired", processor=processor, seconds=report.seconds_to_alert)
-        victim.start()  # a normal instance with the same transactional.id: the crash point was for one run
-        restarted_at_ms = now_ms()
-        say("restarted", processor=processor)
-        if alert:
-            wait_resolved(settings, victim.key, episode)
-            report.seconds_to_alert_resolved = (now_ms() - restarted_at_ms) / 1000
-            say("alert_resolved", processor=processor, seconds=report.seconds_to_alert_resolved)
-        ended = watcher.wait_for(accepted, timeout_s=180)
-        wait_drained(settings)
-    finally:
-        watcher.close()
-        stop_processors(processes.values())
-    after = aborted_records(settings, topics)
-    report.aborted_records = {t: after[t] - before[t] for t in topics if after[t] != before[t]}
-    say("aborted", processor=processor, point=crash_point, records=report.aborted_records)
-    report.outcomes = {
-        "confirmed": list(ended.values()).count("orders.confirmed"),
-        "cancelled": list(ended.values()).count("orders.cancelled"),
-    }
-    say("ended", orders=len(accepted), **report.outcomes)
-    snapshot = take_snapshot(settings, AvroCodec(settings.registry_url), scope=set(accepted))
-    results = audit(snapshot)
-    report.audit_ok = all(r.ok for r in results)
-    report.failed_properties = {r.id: r.violations[:5] for r in results if not r.ok}
-    report.seconds_total = time.monotonic() - started
-    say("audited", results=results, snapshot=snapshot, ok=report.audit_ok, seconds=report.seconds_total)
-    return report, results
+def _restart(settings: Settings, victim: ProcessorProcess, report: KillReport, say: Say, alert: bool) -> None:
+    """Start the victim again (with ``alert``: once its death is on the dashboard, then watch it clear)."""
+    died_at_ms = now_ms()
+    if alert:
+        say("alert_waiting", processor=victim.name)
+        episode = wait_fired(settings, victim.key, died_at_ms)
+        report.seconds_to_alert = (now_ms() - died_at_ms) / 1000
+        say("alert_fired", processor=victim.name, seconds=report.seconds_to_alert)
+    victim.start()  # a normal instance with the same transactional.id: the crash point was for one run
+    restarted_at_ms = now_ms()
+    say("restarted", processor=victim.name)
+    if alert:
+        wait_resolved(settings, victim.key, episode)
+        report.seconds_to_alert_resolved = (now_ms() - restarted_at_ms) / 1000
+        say("alert_resolved", processor=victim.name, seconds=report.seconds_to_alert_resolved)
 
 
 def ready_for_own_processors() -> Settings:
