@@ -29,7 +29,7 @@ def kill_report(kill: dict[str, Any]) -> Report:
         ["cancelados / cancelled", kill["outcomes"].get("cancelled", 0)],
         ["registros abortados / aborted records", sum(aborted.values())],
         *([f"  abortados em / aborted in {topic}", n] for topic, n in sorted(aborted.items())),
-        *([[label, round(kill[key], 1)]] for key, label in ALERT_ROWS.items() if kill.get(key) is not None),
+        *([label, round(kill[key], 1)] for key, label in ALERT_ROWS.items() if kill.get(key) is not None),
         ["auditoria / audit", "ok" if kill["audit_ok"] else "FALHOU / FAILED"],
         ["duração total / total seconds", round(kill["seconds_total"], 1)],
     ]

@@ -33,3 +33,14 @@ def test_nothing_aborted_and_a_failed_audit_are_said_plainly() -> None:
     assert rows["auditoria / audit"] == "FALHOU / FAILED"
     assert report.conclusion is not None and "Nenhum registro abortado" in report.conclusion.pt
     assert "achou violações: P3" in report.conclusion.pt
+
+
+def test_the_alert_times_are_rows_only_when_the_demo_waited_for_the_alert() -> None:
+    without = dict((r[0], r[1]) for r in kill_report(kill_result()).table.rows)
+    assert not any("alerta" in label for label in without)
+    report = kill_report(kill_result(seconds_to_alert=41.26, seconds_to_alert_resolved=7.04))
+    rows = dict((r[0], r[1]) for r in report.table.rows)
+    assert rows["s da morte ao alerta no painel / s from death to the alert on the dashboard"] == 41.3
+    assert rows["s do reinício ao fim do alerta / s from restart to the alert's end"] == 7.0
+    assert all(len(row) == len(report.table.columns) for row in report.table.rows)
+    report.table.render()
